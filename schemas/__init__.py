@@ -1,0 +1,1 @@
+"""Dataset definitions, their validation suites and the policy model: the project's single source of truth."""

@@ -1,0 +1,325 @@
+"""Every inbox dataset of the assessment: columns, Chinese labels, types, allowed values, keys, references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["str", "int", "float", "date", "datetime", "bool"]
+
+CATEGORIES = ("政府涉企涉民部门", "党群部门", "中央省驻单位")
+LEVELS = ("市级", "县级")
+SUBJECT_TYPES = ("市县书记", "党员领导干部", "基层党组织", "党员")
+STATUSES = ("已兑现", "推进中", "已调整", "未兑现")
+RESPONDENT_GROUPS = ("机关", "中省直部门", "重点项目单位", "社会各界")
+DIMENSIONS = ("精神状态", "工作落实", "工作效率", "服务意识", "机关风纪")
+SURVEY_GRADES = ("满意", "基本满意", "不满意", "弃权")
+PLATFORMS = ("12345政府服务热线", "民生热线", "信访局", "投诉中心", "行政服务中心", "媒体")
+RATINGS = ("满意", "基本满意", "不满意", "未评价")
+DEDUCTION_SOURCES = ("电子监察", "明察暗访", "行政过错")
+VETO_ITEMS = ("社会治安综合治理", "安全生产", "计划生育", "党风廉政建设")
+EXPOSURE_KINDS = ("点名批评", "媒体曝光")
+COMMENT_KINDS = ("专题", "会议", "随机", "现场")
+HONOURS = ("先进基层党组织", "优秀共产党员", "优秀党务工作者")
+HONOUR_LEVELS = ("县级", "市级", "省级以上")
+
+QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
+HALF_YEAR_PATTERN = r"^\d{4}H[12]$"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset, as providers fill it in."""
+
+    name: str
+    label: str
+    type: ColumnType = "str"
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    max_length: int | None = None
+    note: str = ""
+
+    @property
+    def is_code(self) -> bool:
+        """Whether the column holds a code drawn from a short list (stored as a category)."""
+        return self.allowed is not None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key: values of `column` must exist in `dataset`.`target`."""
+
+    column: str
+    dataset: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One kind of file that providers deliver to the inbox."""
+
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: tuple[Reference, ...] = ()
+    order_checks: tuple[tuple[str, str], ...] = field(default=())  # (earlier, later) column pairs
+    note: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        """The English column names in delivery order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Columns a file must carry and a row must fill."""
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        """The column called `name`."""
+        return next(c for c in self.columns if c.name == name)
+
+    def header_aliases(self) -> dict[str, str]:
+        """Both English names and Chinese labels mapped to the English name."""
+        aliases = {c.name: c.name for c in self.columns}
+        aliases.update({c.label: c.name for c in self.columns})
+        return aliases
+
+
+def _unit_ref(column: str = "unit_id") -> Reference:
+    return Reference(column, "units", "unit_id")
+
+
+def _subject_ref() -> Reference:
+    return Reference("subject_id", "subjects", "subject_id")
+
+
+UNIT_ID = Column("unit_id", "单位编码", max_length=32, note="本市窗口单位统一编码,如 U0001")
+YEAR = Column("year", "年度", "int", min=2000, max=2100, note="四位年份,如 2026")
+DATE = Column("date", "日期", "date", note="格式 2026-03-05、2026/3/5 或 2026年3月5日")
+REASON = Column("reason", "事由", required=False, max_length=2000)
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            "units", "窗口单位名册",
+            (
+                Column("unit_id", "单位编码", max_length=32, note="本市窗口单位统一编码,全市唯一"),
+                Column("unit_name", "单位名称", max_length=100),
+                Column("category", "单位类别", allowed=CATEGORIES, note="决定年度考核的计分构成"),
+                Column("region", "所属地区", max_length=50, note="县(市、区)名称,市直单位填“市直”"),
+                Column("level", "层级", allowed=LEVELS),
+                Column("is_window", "是否窗口单位", "bool", note="是/否"),
+                Column("leader_name", "主要负责人", required=False, max_length=50),
+            ),
+            key=("unit_id",),
+        ),
+        Dataset(
+            "subjects", "点评对象名册",
+            (
+                Column("subject_id", "对象编码", max_length=32),
+                Column("subject_type", "对象类型", allowed=SUBJECT_TYPES),
+                Column("unit_id", "单位编码", required=False, max_length=32, note="所属窗口单位,可空"),
+                Column("name", "名称", max_length=100),
+            ),
+            key=("subject_id",),
+        ),
+        Dataset(
+            "commitments", "公开承诺",
+            (
+                Column("commitment_id", "承诺编码", max_length=40),
+                YEAR,
+                UNIT_ID,
+                Column("subject_id", "对象编码", required=False, max_length=32, note="作出承诺的党组织或党员"),
+                Column("content", "承诺内容", max_length=2000),
+                Column("service_standard", "服务标准", max_length=2000, note="“三个明确”之一,必填"),
+                Column("measures", "具体措施", max_length=2000, note="“三个明确”之一,必填"),
+                Column("deadline", "完成时限", "date", note="“三个明确”之一,必填"),
+            ),
+            key=("commitment_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "commitment_status", "承诺兑现情况",
+            (
+                Column("commitment_id", "承诺编码", max_length=40),
+                Column("period", "期次", pattern=QUARTER_PATTERN, note="季度,如 2026Q1"),
+                Column("status", "状态", allowed=STATUSES),
+                Column("evidence", "佐证", required=False, max_length=2000),
+                Column("reviewed_at", "评议日期", "date", required=False),
+            ),
+            key=("commitment_id", "period"),
+            references=(Reference("commitment_id", "commitments", "commitment_id"),),
+        ),
+        Dataset(
+            "survey_responses", "群众满意度测评",
+            (
+                Column("period", "期次", pattern=HALF_YEAR_PATTERN, note="半年,如 2026H1"),
+                Column("respondent_id", "测评人编码", max_length=40, note="仅用于查重,不出现在任何报告中"),
+                Column("respondent_group", "测评人类别", allowed=RESPONDENT_GROUPS),
+                UNIT_ID,
+                Column("dimension", "测评项目", allowed=DIMENSIONS),
+                Column("grade", "测评等次", allowed=SURVEY_GRADES),
+            ),
+            key=("period", "respondent_id", "unit_id", "dimension"),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "platform_cases", "六大平台诉求工单",
+            (
+                Column("case_id", "工单编号", max_length=40),
+                Column("platform", "平台", allowed=PLATFORMS),
+                UNIT_ID,
+                Column("received_at", "受理时间", "datetime"),
+                Column("due_at", "办理时限", "datetime"),
+                Column("closed_at", "办结时间", "datetime", required=False, note="未办结的留空"),
+                Column("rating", "评价", allowed=RATINGS, note="服务对象评价,未评价的填“未评价”"),
+            ),
+            key=("case_id",),
+            references=(_unit_ref(),),
+            order_checks=(("received_at", "due_at"), ("received_at", "closed_at")),
+        ),
+        Dataset(
+            "superior_scores", "上级对口部门评价",
+            (
+                YEAR,
+                UNIT_ID,
+                Column("evaluator", "评议单位", max_length=100),
+                Column("score", "分数", "float", min=0, max=100),
+            ),
+            key=("year", "unit_id", "evaluator"),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "deductions", "扣分记录",
+            (
+                Column("record_id", "记录编号", max_length=40),
+                UNIT_ID,
+                DATE,
+                Column("source", "来源", allowed=DEDUCTION_SOURCES),
+                Column("points", "扣分", "float", min=0, max=100),
+                REASON,
+            ),
+            key=("record_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "vetoes", "一票否决记录",
+            (
+                Column("record_id", "记录编号", max_length=40),
+                UNIT_ID,
+                DATE,
+                Column("item", "否决事项", allowed=VETO_ITEMS),
+                REASON,
+            ),
+            key=("record_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "bonuses", "加分记录",
+            (
+                Column("record_id", "记录编号", max_length=40),
+                UNIT_ID,
+                YEAR,
+                Column("points", "加分", "float", min=0, max=100),
+                REASON,
+                Column("approved_by", "审定单位", required=False, max_length=100, note="经领导小组审定的填审定单位"),
+                Column("approved_at", "审定日期", "date", required=False),
+            ),
+            key=("record_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "exposures", "点名批评与媒体曝光",
+            (
+                Column("record_id", "记录编号", max_length=40),
+                UNIT_ID,
+                DATE,
+                Column("kind", "类型", allowed=EXPOSURE_KINDS),
+                REASON,
+            ),
+            key=("record_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "complaints", "首问责任投诉",
+            (
+                Column("complaint_id", "投诉编号", max_length=40),
+                DATE,
+                UNIT_ID,
+                Column("person_id", "责任人编码", max_length=40),
+                Column("valid", "是否有效", "bool", note="经核查属实的填“是”"),
+                Column("channel", "渠道", required=False, max_length=50),
+                Column("summary", "摘要", required=False, max_length=2000),
+            ),
+            key=("complaint_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "leader_comments", "领导点评记录",
+            (
+                Column("comment_id", "点评编号", max_length=40),
+                DATE,
+                Column("commenter_id", "点评人编码", max_length=40),
+                Column("subject_id", "对象编码", max_length=32),
+                Column("kind", "点评方式", allowed=COMMENT_KINDS),
+            ),
+            key=("comment_id",),
+            references=(_subject_ref(),),
+        ),
+        Dataset(
+            "rectification_plans", "整改方案",
+            (
+                UNIT_ID,
+                Column("period", "期次", pattern=HALF_YEAR_PATTERN, note="整改所针对的半年,如 2026H1"),
+                Column("filed_at", "提交日期", "date"),
+                Column("summary", "摘要", required=False, max_length=4000),
+            ),
+            key=("unit_id", "period"),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "targets", "创争目标",
+            (
+                Column("target_id", "目标编号", max_length=40),
+                YEAR,
+                Column("subject_id", "对象编码", max_length=32),
+                Column("honour", "荣誉", allowed=HONOURS),
+                Column("level", "级别", allowed=HONOUR_LEVELS),
+                Column("achieved", "是否实现", "bool"),
+            ),
+            key=("target_id",),
+            references=(_subject_ref(),),
+        ),
+    )
+}
+
+# Registries first: later datasets are checked against the units and subjects they name.
+INGEST_ORDER: tuple[str, ...] = tuple(DATASETS)
+
+CYCLE_DATASETS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quarterly": {
+        "required": ("units", "commitments", "commitment_status"),
+        "optional": ("platform_cases",),
+    },
+    "half-year": {
+        "required": ("units", "survey_responses"),
+        "optional": ("subjects", "leader_comments", "rectification_plans"),
+    },
+    "annual": {
+        "required": ("units",),
+        "optional": tuple(n for n in DATASETS if n != "units"),
+    },
+}
+
+
+def dataset_for_file(file_name: str) -> Dataset | None:
+    """The dataset a delivered file belongs to, by the longest dataset name its file name starts with."""
+    lowered = file_name.lower()
+    matches = [d for n, d in DATASETS.items() if lowered.startswith(n)]
+    return max(matches, key=lambda d: len(d.name)) if matches else None

@@ -1,0 +1,25 @@
+"""Columns of every result file a cycle publishes (SPEC §4), in order."""
+
+from __future__ import annotations
+
+FULFILMENT_COLUMNS = (
+    "unit_id", "unit_name", "due", "fulfilled", "in_progress", "adjusted", "overdue",
+    "fulfilment_rate", "platform_cases", "platform_satisfaction_rate", "warning",
+)
+RANKING_COLUMNS = (
+    "unit_id", "unit_name", "category", "valid_responses", "abstentions", "score",
+    "satisfaction_rate", "ci_low", "ci_high", "rank", "designation",
+)
+ASSESSMENT_COLUMNS = (
+    "unit_id", "unit_name", "category", "platform_score", "superior_score", "service_object_score",
+    "composite", "deductions", "bonus", "veto", "final_score", "rank", "grade", "excellent",
+    "measure", "apology", "growth", "missing_components",
+)
+INDIVIDUAL_COLUMNS = ("person_id", "unit_id", "valid_complaints", "valid_complaints_two_years", "sanction")
+
+KEY_MANAGEMENT = "重点管理单位"
+KEY_SUPERVISION = "重点督查单位"
+INSUFFICIENT_SAMPLE = "样本不足"
+
+CYCLES = ("quarterly", "half-year", "annual")
+CYCLE_LABELS = {"quarterly": "季度评议写实", "half-year": "半年点评写实", "annual": "年度考核"}
