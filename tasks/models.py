@@ -1,0 +1,116 @@
+"""Database tables: one per inbox dataset (built from schemas/), plus files, rejections, runs and results."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
+    Table, Text, UniqueConstraint,
+)
+
+from schemas.datasets import DATASETS, Dataset
+from schemas.outputs import ASSESSMENT_COLUMNS, FULFILMENT_COLUMNS, INDIVIDUAL_COLUMNS, RANKING_COLUMNS
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_SQL_TYPES = {
+    "str": lambda c: String(c.max_length) if c.max_length and c.max_length <= 255 else Text(),
+    "int": lambda c: Integer(),
+    "float": lambda c: Float(),
+    "date": lambda c: Date(),
+    "datetime": lambda c: DateTime(),
+    "bool": lambda c: Boolean(),
+}
+
+ingested_files = Table(
+    "ingested_files", metadata,
+    Column("file_id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("file_name", Text, nullable=False),
+    Column("dataset", String(40), nullable=False),
+    Column("archived_as", Text, nullable=False),
+    Column("ingested_at", DateTime, nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+)
+
+rejected_rows = Table(
+    "rejected_rows", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), nullable=False, index=True),
+    Column("dataset", String(40), nullable=False, index=True),
+    Column("row_number", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+
+def _dataset_table(dataset: Dataset) -> Table:
+    columns = [
+        Column(c.name, _SQL_TYPES[c.type](c), nullable=not c.required) for c in dataset.columns
+    ]
+    return Table(
+        f"ds_{dataset.name}", metadata,
+        Column("_id", Integer, primary_key=True, autoincrement=True),
+        *columns,
+        Column("_file_id", Integer, ForeignKey("ingested_files.file_id"), nullable=False),
+        Column("_row_number", Integer, nullable=False),
+        UniqueConstraint(*dataset.key, name=f"uq_ds_{dataset.name}_key"),
+    )
+
+
+dataset_tables: dict[str, Table] = {name: _dataset_table(d) for name, d in DATASETS.items()}
+Index("ix_ds_survey_responses_period_unit", dataset_tables["survey_responses"].c.period,
+      dataset_tables["survey_responses"].c.unit_id)
+Index("ix_ds_platform_cases_received_at", dataset_tables["platform_cases"].c.received_at)
+
+runs = Table(
+    "runs", metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("cycle", String(20), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("version", Integer, nullable=True),
+    Column("status", String(20), nullable=False),  # running | complete | failed
+    Column("reason", Text, nullable=True),
+    Column("policy_hash", String(64), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Column("out_dir", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_runs_cycle_period", "cycle", "period"),
+)
+
+_RESULT_TYPES = {
+    "unit_id": String(32), "unit_name": Text(), "category": String(20), "person_id": String(40),
+    "designation": String(20), "grade": String(10), "measure": String(20), "apology": String(20),
+    "missing_components": Text(), "rank": Integer(), "warning": Text(), "sanction": Text(),
+    "veto": Boolean(), "excellent": Boolean(),
+    **{c: Integer() for c in ("due", "fulfilled", "in_progress", "adjusted", "overdue", "platform_cases",
+                              "valid_responses", "abstentions", "valid_complaints",
+                              "valid_complaints_two_years")},
+}
+
+
+def _result_table(name: str, columns: tuple[str, ...]) -> Table:
+    return Table(
+        name, metadata,
+        Column("run_id", String(64), ForeignKey("runs.run_id"), primary_key=True),
+        Column("period", String(10), nullable=False, index=True),
+        *[Column(c, _RESULT_TYPES.get(c, Float()), primary_key=c in ("unit_id", "person_id"),
+                 nullable=c not in ("unit_id", "person_id")) for c in columns],
+    )
+
+
+result_tables: dict[str, Table] = {
+    "fulfilment": _result_table("result_fulfilment", FULFILMENT_COLUMNS),
+    "ranking": _result_table("result_ranking", RANKING_COLUMNS),
+    "assessment": _result_table("result_assessment", ASSESSMENT_COLUMNS),
+    "individuals": _result_table("result_individuals", INDIVIDUAL_COLUMNS),
+}

@@ -1,0 +1,68 @@
+"""Assessment periods: `2026Q3`, `2026H1`, `2026` — their form, bounds and neighbours."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from tasks.errors import InvalidPeriod
+
+_FORMS = {
+    "quarterly": (re.compile(r"^(\d{4})Q([1-4])$"), "YYYYQ1 至 YYYYQ4,如 2026Q3"),
+    "half-year": (re.compile(r"^(\d{4})H([12])$"), "YYYYH1 或 YYYYH2,如 2026H1"),
+    "annual": (re.compile(r"^(\d{4})$"), "四位年份,如 2026"),
+}
+_MONTHS_PER_PART = {"quarterly": 3, "half-year": 6, "annual": 12}
+
+
+def check_period(cycle: str, period: str) -> str:
+    """`period` unchanged when it has the cycle's form and a sane year; else InvalidPeriod."""
+    pattern, expected = _FORMS[cycle]
+    match = pattern.match(str(period).strip())
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise InvalidPeriod(str(period), expected)
+    return match.group(0)
+
+
+def _year_part(cycle: str, period: str) -> tuple[int, int]:
+    match = _FORMS[cycle][0].match(check_period(cycle, period))
+    return int(match.group(1)), int(match.group(2)) if cycle != "annual" else 1
+
+
+def period_bounds(cycle: str, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First instant of the period and first instant after it (local, naive timestamps)."""
+    year, part = _year_part(cycle, period)
+    months = _MONTHS_PER_PART[cycle]
+    start = pd.Timestamp(year=year, month=(part - 1) * months + 1, day=1)
+    return start, start + pd.DateOffset(months=months)
+
+
+def period_end_date(cycle: str, period: str) -> date:
+    """The last calendar day of the period."""
+    return (period_bounds(cycle, period)[1] - pd.Timedelta(days=1)).date()
+
+
+def shift_period(cycle: str, period: str, steps: int) -> str:
+    """The period `steps` parts after `period` (negative for earlier ones)."""
+    year, part = _year_part(cycle, period)
+    parts = 12 // _MONTHS_PER_PART[cycle]
+    index = year * parts + (part - 1) + steps
+    year, part = divmod(index, parts)
+    return {"quarterly": f"{year}Q{part + 1}", "half-year": f"{year}H{part + 1}", "annual": f"{year}"}[cycle]
+
+
+def last_completed_period(cycle: str, now: datetime | None = None, tz: str = "Asia/Shanghai") -> str:
+    """The period of `cycle` that ended most recently before `now` in the city's time zone."""
+    local = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz))
+    current = {"quarterly": f"{local.year}Q{(local.month - 1) // 3 + 1}",
+               "half-year": f"{local.year}H{(local.month - 1) // 6 + 1}",
+               "annual": f"{local.year}"}[cycle]
+    return shift_period(cycle, current, -1)
+
+
+def year_of(period: str) -> int:
+    """The calendar year a period of any cycle belongs to."""
+    return int(str(period)[:4])

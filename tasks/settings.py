@@ -1,0 +1,43 @@
+"""Deployment settings read once from the environment (prefix ASSESS_, plus DATABASE_URL)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where data lives and how to reach the database and the mail server."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSESS_", extra="ignore")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "ASSESS_DATABASE_URL")
+    )
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    render_workers: int | None = None
+    dask_address: str | None = None  # e.g. tcp://10.0.0.5:8786: dossiers are rendered on that Dask cluster
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: DATABASE_URL when set, else an SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'assess.db').resolve()}"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where every ingested file is kept unchanged, by SHA-256."""
+        return self.data_dir / "archive"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings."""
+    return Settings()

@@ -1,0 +1,284 @@
+"""Row-level validation of one delivered table: the dataset's Great Expectations suite, references and stored keys."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cache
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from great_expectations.data_context.types.base import ProgressBarsConfig
+
+from schemas.datasets import DATASETS, Dataset
+from schemas.suites import EARLIEST, LATEST, suite_for, unparsed_column, value_column
+from tasks.normalise import PARSERS
+
+REASON_SEPARATOR = ";"
+_KEY_SEPARATOR = "\x1f"
+_BOOKKEEPING = ("_row_number", "reason", "file_name", "row_number")
+_TYPE_PROBLEMS = {"int": "不是整数", "float": "不是数字", "date": "不是有效日期", "datetime": "不是有效的日期时间",
+                  "bool": "不是有效的是/否值(可填 是/否、Y/N、1/0、true/false、有效/无效)"}
+
+
+@dataclass
+class Validated:
+    """The typed rows that passed every rule, and the rows that did not with their reasons in Chinese."""
+
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+def known_key(dataset: Dataset) -> str:
+    """The `known` entry that holds the stored keys of `dataset`, e.g. "units.unit_id"."""
+    return f"{dataset.name}.{'+'.join(dataset.key)}"
+
+
+def key_text(dataset: Dataset, typed: pd.DataFrame) -> pd.Series:
+    """Each row's key as one text value (parts joined), comparable between a batch and stored rows."""
+    parts = pd.DataFrame({
+        name: typed[name].dt.strftime("%Y-%m-%d %H:%M:%S")
+        if dataset.column(name).type in ("date", "datetime") else typed[name].astype("str")
+        for name in dataset.key
+    })
+    return _joined(parts, _KEY_SEPARATOR)
+
+
+def prepare(dataset: Dataset, raw: pd.DataFrame) -> pd.DataFrame:
+    """The frame the suite runs on: raw text, plus converted values and unconverted text of typed columns."""
+    prepared = raw.reset_index(drop=True).copy()
+    for column in dataset.columns:
+        if column.type == "str":
+            continue
+        text = prepared[column.name]
+        value = PARSERS[column.type](text)
+        prepared[value_column(column)] = value
+        prepared[unparsed_column(column)] = text.where(value.isna())
+    return prepared
+
+
+@cache
+def _batch_definition():
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    return context.data_sources.add_pandas("inbox").add_dataframe_asset("table") \
+        .add_batch_definition_whole_dataframe("whole table")
+
+
+def _can_fail(expectation: gxe.Expectation, frame: pd.DataFrame) -> bool:
+    """Whether `expectation` could find any unexpected row in `frame` (a cheap, exact pre-check)."""
+    kind = type(expectation)
+    if kind is gxe.ExpectCompoundColumnsToBeUnique:
+        return bool(frame.duplicated(expectation.column_list).any())
+    if kind is gxe.ExpectColumnPairValuesAToBeGreaterThanB:
+        return bool((frame[expectation.column_A] < frame[expectation.column_B]).any())
+    values = frame[expectation.column]
+    if kind is gxe.ExpectColumnValuesToNotBeNull:
+        return bool(values.isna().any())
+    if kind is gxe.ExpectColumnValuesToBeNull:
+        return bool(values.notna().any())
+    if kind is gxe.ExpectColumnValuesToBeUnique:
+        return bool(values.duplicated().any())
+    present = values.dropna()
+    if kind is gxe.ExpectColumnValuesToBeInSet:
+        return bool((~present.isin(expectation.value_set)).any())
+    if kind is gxe.ExpectColumnValuesToMatchRegex:
+        return bool((~present.str.contains(expectation.regex)).any())
+    if kind is gxe.ExpectColumnValueLengthsToBeBetween:
+        return bool((present.str.len() > expectation.max_value).any())
+    if kind is gxe.ExpectColumnValuesToBeBetween:
+        low, high = expectation.min_value, expectation.max_value
+        return bool((low is not None and (present < low).any()) or (high is not None and (present > high).any()))
+    return True
+
+
+def _columns_read(expectations: list[gxe.Expectation]) -> list[str]:
+    columns: dict[str, None] = {}
+    for e in expectations:
+        names = getattr(e, "column_list", None) or [getattr(e, n) for n in ("column", "column_A", "column_B")
+                                                     if getattr(e, n, None) is not None]
+        columns.update(dict.fromkeys(names))
+    return list(columns)
+
+
+def run_suite(dataset: Dataset, prepared: pd.DataFrame) -> list[tuple[dict, np.ndarray]]:
+    """The (rule, failing row positions) of every expectation of the suite that fails on `prepared`."""
+    # Expectations that cannot fail are left out: GX then only pays for the rules that find something.
+    candidates = [e for e in suite_for(dataset.name).expectations if _can_fail(e, prepared)]
+    if not candidates:
+        return []
+    # GX hashes every column it is handed, so it gets only the columns its expectations read.
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": prepared[_columns_read(candidates)]})
+    suite = gx.ExpectationSuite(name=f"{dataset.name}_failing", expectations=candidates)
+    outcome = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    failures = []
+    for result in outcome.results:
+        if result.exception_info.get("raised_exception"):
+            raise RuntimeError(f"{result.expectation_config.type}: {result.exception_info['exception_message']}")
+        if not result.success:
+            rows = np.asarray(result.result["unexpected_index_list"], dtype="int64")
+            failures.append((result.expectation_config.meta, rows))
+    return failures
+
+
+def _quoted(label: str, text: pd.Series) -> pd.Series:
+    return label + "“" + text.fillna("") + "”"
+
+
+def _number(value: float | None) -> str:
+    return f"{value:g}"
+
+
+def _rule_reasons(dataset: Dataset, meta: dict, rows: np.ndarray, frame: pd.DataFrame) -> pd.Series:
+    """The Chinese reason for each failing row of one rule."""
+    at = frame.iloc[rows]
+    columns = [dataset.column(n) for n in meta["columns"]]
+    column = columns[0]
+    text = at[column.name] if column.name in at else None
+    rule = meta["rule"]
+    if rule == "required":
+        return pd.Series(f"{column.label}不能为空", index=at.index, dtype="str")
+    if rule == "type":
+        return _quoted(column.label, at[unparsed_column(column)]) + _TYPE_PROBLEMS[column.type]
+    if rule == "allowed":
+        return _quoted(column.label, text) + f"不在允许值({'、'.join(column.allowed)})中"
+    if rule == "pattern":
+        hint = f"({column.note})" if column.note else ""
+        return _quoted(column.label, text) + "格式不正确" + hint
+    if rule == "length":
+        return column.label + "长度 " + text.str.len().astype("str") + f" 超过 {column.max_length} 个字"
+    if rule == "range":
+        return column.label + " " + text + f" 超出 {_number(column.min)}–{_number(column.max)}"
+    if rule == "date_range":
+        return _quoted(column.label, text) + f"不在 {EARLIEST:%Y-%m-%d} 至 {LATEST:%Y-%m-%d} 之间"
+    if rule == "unique":
+        return _duplicate_reasons(dataset, at)
+    if rule == "order":
+        earlier, later = columns
+        return _quoted(later.label, at[later.name]) + "早于" + _quoted(earlier.label, at[earlier.name])
+    raise ValueError(f"unknown rule {rule!r}")
+
+
+def _joined(frame: pd.DataFrame, separator: str) -> pd.Series:
+    parts = [frame[c].astype("str").fillna("") for c in frame.columns]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + separator + part
+    return joined
+
+
+def _key_values(dataset: Dataset, at: pd.DataFrame) -> tuple[str, pd.Series]:
+    labels = "、".join(dataset.column(n).label for n in dataset.key)
+    return labels, _joined(at[list(dataset.key)], "、")
+
+
+def _duplicate_reasons(dataset: Dataset, at: pd.DataFrame) -> pd.Series:
+    labels, values = _key_values(dataset, at)
+    typed = _joined(at[[value_column(dataset.column(n)) for n in dataset.key]], _KEY_SEPARATOR)
+    counts = typed.map(typed.value_counts()).astype("str")
+    return labels + "“" + values + "”在本批数据中重复出现 " + counts + " 次"
+
+
+def _is_in(values: pd.Series, known: pd.Index | set | tuple) -> np.ndarray:
+    """Whether each of `values` is one of `known`; a missing value is not."""
+    # pandas' str isin walks the value set in Python; Arrow hashes it in C, which matters with millions of keys.
+    value_set = pd.array(known if isinstance(known, pd.Index) else list(known), dtype="str")
+    found = pc.is_in(_arrow_text(values), value_set=_arrow_text(value_set))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _arrow_text(values) -> pa.Array:
+    array = pa.array(pd.array(values, dtype="str"))
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array.cast(pa.large_string())
+
+
+def _reference_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
+    reasons = []
+    for ref in dataset.references:
+        values = frame[ref.column]
+        missing = values.notna() & ~_is_in(values, known.get(f"{ref.dataset}.{ref.target}", ()))
+        if missing.any():
+            label = dataset.column(ref.column).label
+            reasons.append(_quoted(label, values[missing]) + f"不在{DATASETS[ref.dataset].label}中")
+    return reasons
+
+
+def _stored_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
+    stored = known.get(known_key(dataset))
+    if stored is None or len(stored) == 0:
+        return []
+    typed = pd.DataFrame({n: frame[value_column(dataset.column(n))] for n in dataset.key})
+    clash = typed.notna().all(axis=1) & _is_in(key_text(dataset, typed), stored)
+    if not clash.any():
+        return []
+    labels, values = _key_values(dataset, frame[clash])
+    return [labels + "“" + values + "”已入库,不能重复提交"]
+
+
+def delivered_names(dataset: Dataset) -> dict[str, str]:
+    """Column names of rejected rows: a dataset column clashing with the bookkeeping columns gets "_field"."""
+    return {c: f"{c}_field" if c in _BOOKKEEPING else c for c in dataset.column_names}
+
+
+def as_schema_types(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every dataset column in its analysis dtype: code columns category, text str, dates datetime64."""
+    typed = {}
+    for column in dataset.columns:
+        values = frame[column.name]
+        if column.is_code:
+            typed[column.name] = values.astype(pd.CategoricalDtype(list(column.allowed)))
+        elif column.type == "str":
+            typed[column.name] = values.astype("str")
+        elif column.type in ("date", "datetime"):
+            stamps = pd.to_datetime(values).astype("datetime64[us]")
+            typed[column.name] = stamps.dt.normalize() if column.type == "date" else stamps
+        elif column.type == "bool":
+            typed[column.name] = values.astype("bool" if values.notna().all() else "boolean")
+        else:
+            typed[column.name] = values.astype("Int64" if column.type == "int" else "float64")
+    return pd.DataFrame(typed, index=frame.index)
+
+
+def _rejection_reasons(dataset: Dataset, prepared: pd.DataFrame, known: dict) -> pd.Series:
+    pieces = [_rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
+    pieces += _reference_reasons(dataset, prepared, known) + _stored_reasons(dataset, prepared, known)
+    if not pieces:
+        return pd.Series(dtype="str")
+    return pd.concat(pieces).groupby(level=0, sort=True).agg(REASON_SEPARATOR.join).astype("str")
+
+
+def validate(dataset: Dataset, raw: pd.DataFrame, known: dict[str, pd.Index | set]) -> Validated:
+    """Split `raw` (text from `read_table`) into typed accepted rows and rejected rows with Chinese reasons."""
+    prepared = prepare(dataset, raw)
+    reasons = _rejection_reasons(dataset, prepared, known)
+    bad = prepared.index.isin(reasons.index)
+    values = prepared.loc[~bad].rename(columns={value_column(c): c.name for c in dataset.columns if c.type != "str"},
+                                       errors="ignore")
+    values = values.loc[:, ~values.columns.duplicated(keep="last")]
+    accepted = as_schema_types(dataset, values).assign(_row_number=values["_row_number"]).reset_index(drop=True)
+    rejected = prepared.loc[bad, ["_row_number"]].assign(reason=reasons)
+    delivered = prepared.loc[bad, dataset.column_names].rename(columns=delivered_names(dataset))
+    rejected = rejected.join(delivered).reset_index(drop=True)
+    return Validated(accepted=accepted, rejected=rejected)
+
+
+_GENERALISE = (
+    (r"“[^”]*”", ""),
+    (r"在本批数据中重复出现 \d+ 次", "在本批数据中重复出现"),
+    (r"长度 \d+ 超过", "超过"),
+    (r"^(\S+) \S+ 超出", r"\1超出"),
+)
+
+
+def reason_kinds(reasons: pd.Series) -> pd.Series:
+    """Each single reason of `reasons` (joined with ";") with the row's own values taken out, one per line."""
+    kinds = reasons.astype("str").str.split(REASON_SEPARATOR).explode()
+    for pattern, replacement in _GENERALISE:
+        kinds = kinds.str.replace(pattern, replacement, regex=True)
+    return kinds
