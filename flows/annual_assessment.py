@@ -1,0 +1,45 @@
+"""年度考核: the annual assessment of window units, from the inbox to the published dossiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from tasks.annual_steps import (
+    annual_dossiers, assess_year, half_year_inputs, previous_year, publish_artifacts, write_annual_csv,
+)
+from tasks.pipeline import (
+    deliver_task, report_failure,
+    database_url, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
+    cycle_task_runner, render_documents, resolve_period, run_guard, write_rejected,
+)
+
+CYCLE = "annual"
+
+
+@flow(name="annual-assessment", flow_run_name="annual-{period}", log_prints=True, on_failure=[report_failure],
+      task_runner=cycle_task_runner())
+def annual_assessment(period: str | None = None, inbox: str = "data/inbox", out: str = "data/out",
+                      db: str | None = None, policy: str | None = None, reason: str = "定期运行",
+                      all_units: bool = False) -> Path:
+    """Assess the window units of a year (`2026`); returns the published version folder."""
+    rules = load_policy_task(policy)
+    year = resolve_period(CYCLE, period, rules.timezone)
+    db_url = database_url(db)
+    intake = ingest_task(inbox, db_url)
+    data = load_cycle_data(db_url, CYCLE)
+    run = open_run(db_url, out, CYCLE, year, rules, reason, policy)
+    with run_guard(db_url, run):
+        half_years = half_year_inputs(db_url, data, int(year), rules)
+        previous = previous_year(db_url, data, int(year), rules)
+        results = assess_year(data, half_years, previous, int(year), rules)
+        write_rejected(db_url, run, CYCLE)
+        write_annual_csv(run, results)
+        quality = quality_context(db_url, CYCLE)
+        render_documents(annual_dossiers(run, data, results, half_years, previous, quality, all_units))
+        folder = finish_run(db_url, run, {"assessment": results.assessment, "individuals": results.individuals},
+                            intake, extra={"all_units": all_units})
+        publish_artifacts(results, folder, int(year))
+    deliver_task(run, folder)
+    return folder

@@ -1,0 +1,195 @@
+"""The `assess` command: sample data, intake, templates and the three cycles, for operators."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# A local run starts Prefect's temporary API server; on a busy two-core machine it needs more than
+# the default 20 s, and nothing of the run is sent anywhere.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from tasks.errors import AssessError
+
+app = typer.Typer(help="窗口单位创先争优评议考核:样例数据、数据入库、填报模板与三类评议周期。",
+                  no_args_is_help=True, add_completion=False)
+
+DbOption = Annotated[str | None, typer.Option("--db", help="数据库地址;默认取 DATABASE_URL 或数据目录下的 SQLite 文件")]
+
+
+def _db_url(db: str | None) -> str:
+    from tasks.settings import get_settings
+
+    return db or get_settings().db_url
+
+
+def _fail(exc: AssessError) -> None:
+    typer.secho(f"错误:{exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command("sample-data")
+def sample_data(
+    out: Annotated[Path, typer.Option("--out", help="样例收件箱目录")],
+    scale: Annotated[str, typer.Option("--scale", help="city(一个市)或 province(一个省)")] = "city",
+    seed: Annotated[int, typer.Option("--seed", help="随机种子;同一种子生成相同数据")] = 2026,
+    year: Annotated[int, typer.Option("--year", help="样例数据所属年度")] = 2026,
+) -> None:
+    """生成一个逼真的样例收件箱(含少量故意出错的行,用于演示隔离)。"""
+    from tasks.sample_data import write_sample_inbox
+
+    if scale not in ("city", "province"):
+        _fail(AssessError(f"--scale 只能是 city 或 province,收到“{scale}”"))
+    counts = write_sample_inbox(out, scale=scale, seed=seed, year=year)
+    for dataset, rows in counts.items():
+        typer.echo(f"{dataset:<22}{rows:>12,} 行")
+    typer.echo(f"样例数据已写入 {out}")
+
+
+@app.command()
+def ingest(
+    inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")],
+    db: DbOption = None,
+) -> None:
+    """读取、校验并入库收件箱中的文件;逐个文件报告接收与拒收行数。"""
+    from tasks.db import get_engine
+    from tasks.settings import get_settings
+    from tasks.storage import ingest_inbox
+
+    try:
+        report = ingest_inbox(inbox, get_engine(_db_url(db)), get_settings().archive_dir)
+    except AssessError as exc:
+        _fail(exc)
+    typer.echo(report.as_text())
+
+
+@app.command()
+def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目录")]) -> None:
+    """为每个数据集生成一份 Excel 填报模板(中文表头、下拉选项、填写说明)。"""
+    from tasks.excel_templates import write_templates
+
+    for path in write_templates(out):
+        typer.echo(f"已生成 {path}")
+
+
+FLOWS = {
+    "quarterly": "flows.quarterly_review:quarterly_review",
+    "half-year": "flows.half_year_comment:half_year_comment",
+    "annual": "flows.annual_assessment:annual_assessment",
+}
+
+
+def _flow(cycle: str):
+    from importlib import import_module
+
+    module, name = FLOWS[cycle].split(":")
+    return getattr(import_module(module), name)
+
+
+@app.command()
+def run(
+    cycle: Annotated[str, typer.Argument(help="周期:quarterly(季度评议)、half-year(半年点评)或 annual(年度考核)")],
+    period: Annotated[str, typer.Option("--period", help="期次:2026Q3、2026H1 或 2026")],
+    inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")] = Path("data/inbox"),
+    out: Annotated[Path, typer.Option("--out", help="结果输出目录")] = Path("data/out"),
+    db: DbOption = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="政策文件(YAML);默认使用内置标准")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="运行原因,记入 manifest.json")] = "手动运行",
+    all_units: Annotated[bool, typer.Option("--all-units", help="年度考核:为每个单位生成档案")] = False,
+) -> None:
+    """运行一个评议周期:入库 → 校验 → 存储 → 计算 → 认定 → 生成 PDF → 送达。"""
+    from tasks.periods import check_period
+
+    if cycle not in FLOWS:
+        _fail(AssessError(f"未知的周期“{cycle}”,应为 quarterly、half-year 或 annual"))
+    try:
+        check_period(cycle, period)
+        folder = _run_cycle(cycle, period, inbox, out, db, policy, reason, all_units)
+    except AssessError as exc:
+        _fail(exc)
+    typer.echo(f"已完成:结果在 {folder}")
+
+
+def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, policy: Path | None,
+               reason: str, all_units: bool = False) -> Path:
+    params = {"period": period, "inbox": str(inbox), "out": str(out), "db": _db_url(db),
+              "policy": str(policy) if policy else None, "reason": reason}
+    if cycle == "annual":
+        params["all_units"] = all_units
+    return _flow(cycle)(**params)
+
+
+DEMO_RUNS = (("half-year", "H1"), ("half-year", "H2"), ("quarterly", "Q4"), ("annual", ""))
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option("--folder", help="演示目录:收件箱、数据库与结果都放在这里")] = Path("data/demo"),
+    year: Annotated[int, typer.Option("--year", help="演示的考核年度(同时生成上一年度数据)")] = 2026,
+    seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 2026,
+) -> None:
+    """用一个市规模的样例数据演示全部三个周期(上一年度与本年度),并给出 PDF 所在位置。"""
+    from tasks.sample_data import write_sample_inbox
+
+    inbox, out = folder / "inbox", folder / "out"
+    db = f"sqlite:///{(folder / 'assess.db').resolve()}"
+    typer.echo(f"生成样例数据({year - 1}—{year} 年)到 {inbox} ……")
+    write_sample_inbox(inbox, scale="city", seed=seed, year=year, years=2)
+    for y in (year - 1, year):
+        for cycle, part in DEMO_RUNS:
+            typer.echo(f"运行 {cycle} {y}{part} ……")
+            try:
+                _run_cycle(cycle, f"{y}{part}", inbox, out, db, None, "演示运行")
+            except AssessError as exc:
+                _fail(exc)
+    typer.echo("\n演示完成。PDF 与 CSV 结果位于:")
+    for cycle, part in DEMO_RUNS:
+        typer.echo(f"  {out.resolve() / cycle / f'{year}{part}' / 'latest'}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址;非本机地址须设置 PREFECT_SERVER_API_AUTH_STRING")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 4200,
+) -> None:
+    """启动本地 Prefect 服务(含管理界面)、创建工作池、注册三个周期的部署并启动 worker;Ctrl-C 全部停止。"""
+    from tasks import service
+
+    try:
+        env = service.service_environment(host, port)
+    except AssessError as exc:
+        _fail(exc)
+    server = service.start_server(env, host, port)
+    worker = None
+    try:
+        service.wait_until_healthy(env["PREFECT_API_URL"])
+        service.register_deployments(env)
+        worker = service.start_worker(env)
+        typer.echo(f"管理界面已启动:http://{host}:{port}  (按 Ctrl-C 停止服务)")
+        server.wait()
+    except KeyboardInterrupt:
+        typer.echo("正在停止服务……")
+    finally:
+        service.stop(*[p for p in (worker, server) if p is not None])
+
+
+@app.command()
+def bench(
+    scale: Annotated[str, typer.Option("--scale", help="tiny、city(一个市)或 province(一个省)")] = "city",
+    seed: Annotated[int, typer.Option("--seed", help="样例数据的随机种子")] = 2026,
+    db: Annotated[str | None, typer.Option("--db", help="空的数据库地址;默认新建 SQLite 文件")] = None,
+) -> None:
+    """性能基准:逐周期逐阶段的耗时与峰值内存,与各阶段的最低开销对比,并判定目标是否达成。"""
+    from benchmarks.bench import as_text, run_benchmark
+
+    if scale not in ("tiny", "city", "province"):
+        _fail(AssessError(f"--scale 只能是 tiny、city 或 province,收到“{scale}”"))
+    typer.echo(as_text(run_benchmark(scale, seed, db)))
+
+
+if __name__ == "__main__":
+    app()
