@@ -1,0 +1,1 @@
+"""Benchmarks of the assessment pipeline against the bare cost of the same work."""

@@ -1,0 +1,33 @@
+"""The dossier jobs of one cycle, built the way its flow builds them, for the rendering benchmark."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from schemas.policy import Policy
+from tasks.pipeline import Run, quality_context
+from tasks.publish import start_version
+from tasks.render import PdfJob
+
+PERIODS = {"quarterly": "{year}Q4", "half-year": "{year}H1", "annual": "{year}"}
+
+
+def dossier_jobs(cycle: str, computed: tuple, db_url: str, out: Path, policy: Policy, year: int) -> list[PdfJob]:
+    """The PDF jobs `cycle`'s flow would render from `computed` (its loaded data and results)."""
+    period = PERIODS[cycle].format(year=year)
+    run = Run(str(uuid.uuid4()), cycle, period, policy, None, "性能基准", start_version(out, cycle, period))
+    quality = quality_context.fn(db_url, cycle)
+    data, results = computed
+    if cycle == "quarterly":
+        from flows.quarterly_review import quarterly_dossiers
+
+        return quarterly_dossiers.fn(run, data, results, quality)
+    if cycle == "half-year":
+        from tasks.half_year_steps import half_year_dossiers
+
+        return half_year_dossiers.fn(run, results, quality)
+    from tasks.annual_steps import annual_dossiers
+
+    assessed, half_years = results
+    return annual_dossiers.fn(run, data, assessed, half_years, None, quality, False)

@@ -1,0 +1,148 @@
+"""The measured stages: each inbox file read, validated and stored; each cycle loaded, computed and rendered."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from benchmarks import floors
+from benchmarks.measure import Sample, measured, timed
+from schemas.datasets import DATASETS, INGEST_ORDER, dataset_for_file
+from schemas.policy import Policy
+from tasks.intake import read_table
+from tasks.render import PdfJob, render_html, render_pdfs, write_pdf
+from tasks.rules.accountability import target_attainment
+from tasks.rules.annual import assessment, half_year_scores
+from tasks.rules.commitments import quarterly_review
+from tasks.rules.individuals import individual_sanctions
+from tasks.storage import _store, load_dataset
+from tasks.validation import key_text, known_key, validate
+
+
+@dataclass
+class Cost:
+    """Seconds, floor seconds and peak memory of one stage, summed (times) or maximised (memory) over files."""
+
+    seconds: float = 0.0
+    floor: float = 0.0
+    peak_bytes: int = 0
+
+    def add(self, sample: Sample, floor: float) -> None:
+        """Count one more file's sample and floor in."""
+        self.seconds += sample.seconds
+        self.floor += floor
+        self.peak_bytes = max(self.peak_bytes, sample.peak_bytes)
+
+
+@dataclass
+class FileStages:
+    """Intake, validation and storage costs of one dataset's files, and the work to profile them again."""
+
+    intake: Cost = field(default_factory=Cost)
+    validation: Cost = field(default_factory=Cost)
+    storage: Cost = field(default_factory=Cost)
+    files: list[Path] = field(default_factory=list)
+
+
+def inbox_files(inbox: Path) -> list[tuple[Path, str]]:
+    """The inbox files with their dataset, in the order intake stores them."""
+    found = [(p, dataset_for_file(p.name).name) for p in sorted(Path(inbox).iterdir()) if p.is_file()]
+    return sorted(found, key=lambda item: (INGEST_ORDER.index(item[1]), item[0].name))
+
+
+def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
+    """Every inbox file read, validated and stored in order, each stage beside its floor; costs per dataset."""
+    known = {known_key(d): pd.Index([], dtype="str") for d in DATASETS.values()}
+    costs: dict[str, FileStages] = {}
+    for number, (path, name) in enumerate(inbox_files(inbox)):
+        dataset, cost = DATASETS[name], costs.setdefault(name, FileStages())
+        cost.files.append(path)
+        with measured() as sample:
+            raw = read_table(path, dataset)
+        cost.intake.add(sample, timed(lambda: floors.raw_read(path))[0])
+        with measured() as sample:
+            result = validate(dataset, raw, known)
+        cost.validation.add(sample, timed(lambda: floors.mask_checks(dataset, raw, known))[0])
+        key = known_key(dataset)
+        known[key] = known[key].append(pd.Index(key_text(dataset, result.accepted)))
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with engine.begin() as conn, measured() as sample:
+            _store(conn, path, dataset, digest, path, result)
+        with engine.begin() as conn:
+            floor = timed(lambda: floors.bare_insert(conn, f"{name}_{number}", raw[dataset.column_names]))[0]
+        cost.storage.add(sample, floor)
+        # Province runs take a while; a line per file shows where they are.
+        print(f"{path.name}:{len(raw):,} 行,读取 {cost.intake.seconds:.1f} 秒,校验 {cost.validation.seconds:.1f} 秒,"
+              f"入库 {cost.storage.seconds:.1f} 秒(本数据集累计)", file=sys.stderr, flush=True)
+    return costs
+
+
+def load_cycle(engine: Engine, names: list[str]) -> tuple[dict[str, pd.DataFrame], Sample, float]:
+    """The datasets of a cycle loaded in their analysis dtypes, the sample of doing so, and the raw fetch floor."""
+    with measured() as sample:
+        data = {name: load_dataset(engine, name) for name in names}
+    with engine.connect() as conn:
+        floor = timed(lambda: [floors.bare_load(conn, name) for name in names])[0]
+    return data, sample, floor
+
+
+def _half_year_history(period: str) -> pd.DataFrame:
+    from tasks.half_year_report import earlier_periods, stack_history
+
+    return stack_history({p: None for p in earlier_periods(period)})
+
+
+def compute(cycle: str, data: dict[str, pd.DataFrame], year: int, policy: Policy):
+    """The pure rules of `cycle` on loaded frames: its results (what the dossiers are built from)."""
+    if cycle == "quarterly":
+        return quarterly_review(data["units"], data["commitments"], data["commitment_status"],
+                                data["platform_cases"], f"{year}Q4", policy.quarterly)
+    if cycle == "half-year":
+        from tasks.half_year_report import half_year_outcome
+
+        return half_year_outcome(data, f"{year}H1", policy, _half_year_history(f"{year}H1"))
+    from tasks.annual_steps import AnnualResults
+
+    half_years = half_year_scores({f"{year}H1": None, f"{year}H2": None}, data["survey_responses"], data["units"],
+                                  policy.half_year)
+    return AnnualResults(
+        assessment=assessment(data, half_years, None, year, policy.annual),
+        individuals=individual_sanctions(data["complaints"], year, policy.annual.dismissal_two_year_complaints),
+        targets=target_attainment(data["targets"], year),
+    ), half_years
+
+
+@dataclass
+class RenderCosts:
+    """The rendering of one cycle's dossiers: serial per dossier (ours and bare) and in the process pool."""
+
+    jobs: list[PdfJob]
+    ours: list[float]
+    bare: list[float]
+    pool: Sample
+    workers: int
+
+    @property
+    def worst(self) -> tuple[int, float]:
+        """The dossier whose time is furthest above its bare render, and that ratio."""
+        ratios = [o / b for o, b in zip(self.ours, self.bare)]
+        index = max(range(len(ratios)), key=ratios.__getitem__)
+        return index, ratios[index]
+
+
+def measure_rendering(jobs: list[PdfJob], workers: int) -> RenderCosts:
+    """Each dossier rendered serially as the pipeline does and bare, then all of them in the process pool."""
+    htmls = [render_html(job.template, job.context) for job in jobs]
+    floors.bare_render(htmls[0])  # fonts and stylesheets are loaded once per process; keep that out of the timing
+    ours, bare = [], []
+    for job, html in zip(jobs, htmls):
+        ours.append(timed(lambda: write_pdf(render_html(job.template, job.context), job.path))[0])
+        bare.append(timed(lambda: floors.bare_render(html))[0])
+    with measured() as pool:
+        render_pdfs(jobs, workers=workers)
+    return RenderCosts(jobs, ours, bare, pool, workers)
