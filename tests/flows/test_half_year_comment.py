@@ -1,0 +1,181 @@
+"""End to end: the half-year comment of 2025H2 then 2026H1 (twice) on the tiny sample, CSVs and PDFs read back."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv
+from pandas.testing import assert_frame_equal
+
+from schemas.outputs import RANKING_COLUMNS
+from schemas.policy import load_policy
+from tasks.db import get_engine
+from tasks.errors import InvalidPeriod
+from tasks.half_year_report import PUBLICITY_COLUMNS
+from tasks.rules.rectification import rectification_follow_up
+from tasks.rules.survey import half_year_ranking
+from tasks.storage import load_dataset
+
+PERIOD, PREVIOUS = "2026H1", "2025H2"
+# Smaller lists than the default 10 + 5 keep the rendering short; the counts are policy settings.
+POLICY = "half_year:\n  key_management_count: 3\n  key_supervision_count: 2\n"
+# Three runs with ingestion and rendering take well over a minute beside the Prefect harness.
+pytestmark = pytest.mark.slow
+
+
+
+
+
+
+
+
+
+
+@pytest.fixture(scope="module")
+def half_year(tmp_path_factory, prefect_harness):
+    """The tiny sample: 2025H2 published first, then 2026H1 as v1 and rerun as v2."""
+    from flows.half_year_comment import half_year_comment
+    from tasks.sample_data import write_sample_inbox
+    from tasks.settings import get_settings
+
+    root = tmp_path_factory.mktemp("half-year")
+    inbox, out, db = root / "inbox", root / "out", f"sqlite:///{root / 'assess.db'}"
+    policy = root / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
+        get_settings.cache_clear()
+        write_sample_inbox(inbox, scale="tiny", seed=7, year=2026, years=2)
+        kwargs = {"inbox": str(inbox), "out": str(out), "db": db, "policy": str(policy)}
+        previous = Path(half_year_comment(period=PREVIOUS, **kwargs))
+        first = Path(half_year_comment(period=PERIOD, **kwargs))
+        snapshot = file_hashes(first)
+        second = Path(half_year_comment(period=PERIOD, reason="数据更正后复核", **kwargs))
+    get_settings.cache_clear()
+    engine = get_engine(db)
+    data = {name: load_dataset(engine, name) for name in ("units", "survey_responses", "rectification_plans")}
+    return {"db": db, "out": out, "previous": previous, "v1": first, "v2": second, "snapshot": snapshot,
+            "data": data, "policy": load_policy(policy)}
+
+
+def test_versions_and_latest(half_year):
+    folder = half_year["out"] / "half-year" / PERIOD
+    assert (half_year["v1"], half_year["v2"]) == (folder / "v1", folder / "v2")
+    assert os.readlink(folder / "latest") == "v2"
+    # The rerun wrote a new version and left the first exactly as it was.
+    assert file_hashes(half_year["v1"]) == half_year["snapshot"]
+    assert {"ranking.csv", "publicity.csv", "publicity.pdf", "summary.pdf", "manifest.json", "units",
+            "rejected"} <= {p.name for p in half_year["v1"].iterdir()}
+
+
+def test_ranking_csv_agrees_with_the_rules(half_year):
+    data = half_year["data"]
+    got = read_csv(half_year["v1"] / "ranking.csv").fillna({"designation": ""})
+    assert list(got.columns) == list(RANKING_COLUMNS)
+    expected = half_year_ranking(data["survey_responses"], data["units"], PERIOD, half_year["policy"].half_year)
+    expected = expected[list(RANKING_COLUMNS)]
+    assert_frame_equal(got, expected, check_dtype=False)
+    # The sample ranks most units, leaves some without enough answers, and designates both lists.
+    counts = got["designation"].value_counts()
+    assert counts["重点管理单位"] >= 3 and counts["重点督查单位"] >= 1 and counts["样本不足"] >= 1
+    assert got["rank"].notna().sum() > 30
+
+
+def test_publicity_csv_lists_every_unit(half_year):
+    got = read_csv(half_year["v1"] / "publicity.csv")
+    ranking = read_csv(half_year["v1"] / "ranking.csv")
+    assert list(got.columns) == list(PUBLICITY_COLUMNS.values())
+    assert got["单位编码"].tolist() == ranking["unit_id"].tolist()
+    assert got["确定结果"].fillna("").tolist() == ranking["designation"].fillna("").tolist()
+
+
+def test_manifest_and_stored_results(half_year):
+    from tasks.pipeline import load_results
+
+    manifest = json.loads((half_year["v2"] / "manifest.json").read_text(encoding="utf-8"))
+    ranking = read_csv(half_year["v2"] / "ranking.csv")
+    assert manifest["reason"] == "数据更正后复核"
+    assert manifest["row_counts"] == {"ranking": len(ranking)}
+    assert manifest["policy_sha256"] == half_year["policy"].digest()
+    assert manifest["notes"][0].startswith("参与排名")
+    stored = load_results.fn(half_year["db"], "ranking", PERIOD)
+    stored = stored.set_index("unit_id").loc[ranking["unit_id"]].reset_index()[list(RANKING_COLUMNS)]
+    # The database keeps an unlisted unit's designation as an empty string, the CSV as an empty cell.
+    assert_frame_equal(stored.fillna({"designation": ""}), ranking.fillna({"designation": ""}), check_dtype=False)
+
+
+def test_dossiers_name_the_designated_units(half_year):
+    ranking = read_csv(half_year["v1"] / "ranking.csv")
+    designated = ranking[ranking["designation"].isin(["重点管理单位", "重点督查单位"])]
+    # One dossier per designated unit, and no other.
+    assert sorted(p.stem for p in (half_year["v1"] / "units").glob("*.pdf")) == sorted(designated["unit_id"])
+    summary = pdf_text(half_year["v1"] / "summary.pdf")
+    publicity = pdf_text(half_year["v1"] / "publicity.pdf")
+    for row in designated.itertuples():
+        assert row.unit_name in summary and row.unit_name in publicity
+        dossier = pdf_text(half_year["v1"] / "units" / f"{row.unit_id}.pdf")
+        assert row.unit_name in dossier and f"第{int(row.rank)}名" in dossier
+        # What the unit must do next depends on its list.
+        assert ("诫勉谈话" in dossier) == (row.designation == "重点管理单位")
+        assert ("重点督查对象" in dossier) == (row.designation == "重点督查单位")
+    for name in ranking.loc[ranking["designation"].eq("样本不足"), "unit_name"]:
+        assert name in summary and name in publicity
+    assert "关于2026年上半年窗口单位半年点评写实情况的通报" in summary and "—1—" in summary
+    assert "2026年上半年窗口单位群众满意度测评结果公示" in publicity
+
+
+def test_summary_follows_up_the_previous_half_year(half_year):
+    from tasks.pipeline import load_results
+
+    data = half_year["data"]
+    previous = load_results.fn(half_year["db"], "ranking", PREVIOUS)
+    current = read_csv(half_year["v1"] / "ranking.csv").fillna({"designation": ""})
+    follow_up = rectification_follow_up(previous, current, data["rectification_plans"], PREVIOUS)
+    assert len(follow_up) == previous["designation"].isin(["重点管理单位", "重点督查单位"]).sum() >= 5
+    summary = pdf_text(half_year["v1"] / "summary.pdf")
+    section = summary[summary.index("六、上期整改跟踪", summary.index("六、上期整改跟踪") + 1):]
+    for row in follow_up.itertuples():
+        assert row.unit_name in section and row.movement in section
+    # The trend compares this half-year with the one before it.
+    assert "2025年下半年" in summary[summary.index("历期测评得分"):]
+
+
+def test_respondents_appear_only_in_rejected_rows(half_year):
+    ids = {r for r in half_year["data"]["survey_responses"]["respondent_id"].astype(str) if len(r) >= 6}
+    texts = [(p.name, pdf_text(p)) for p in sorted(half_year["v1"].rglob("*.pdf"))]
+    texts += [(p.name, p.read_text(encoding="utf-8-sig")) for p in (half_year["v1"] / "ranking.csv",
+                                                                      half_year["v1"] / "publicity.csv")]
+    for name, text in texts:
+        assert "测评人编码" not in text or name == "summary.pdf", name
+        assert not any(rid in text for rid in ids), name
+
+
+def test_every_font_is_embedded(half_year):
+    for pdf in sorted(half_year["v1"].rglob("*.pdf")):
+        fonts = pdf_fonts(pdf)
+        assert fonts and all(embedded for _, embedded in fonts), pdf.name
+
+
+def test_a_period_of_another_cycle_is_refused_before_anything_is_written(half_year):
+    from flows.half_year_comment import half_year_comment
+
+    with pytest.raises(InvalidPeriod):
+        half_year_comment(period="2026Q1", inbox=str(half_year["out"] / "nowhere"), out=str(half_year["out"]),
+                          db=half_year["db"])
+    assert sorted(p.name for p in (half_year["out"] / "half-year").iterdir()) == [PREVIOUS, PERIOD]
+
+
+def test_cli_refuses_a_period_not_of_the_half_year_form(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["run", "half-year", "--period", "2026", "--inbox", str(tmp_path / "in"),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "YYYYH1 或 YYYYH2" in result.output
+    assert not (tmp_path / "out").exists()

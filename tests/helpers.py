@@ -1,0 +1,48 @@
+"""Helpers the tests share: reading published CSVs and PDFs back, digests, free ports."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+CODE_COLUMNS = ("unit_id", "person_id", "单位编码")
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A published CSV with its code columns kept as text and empty cells as missing."""
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=dict.fromkeys(CODE_COLUMNS, str),
+                       keep_default_na=False, na_values=[""])
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every file below `folder`, by relative path."""
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pdf_text(pdf: Path) -> str:
+    """The PDF's text with all white space removed, so wrapped table cells read whole."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return "".join(text.split())
+
+
+def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
+    """Each font of the PDF as (name without subset prefix, embedded)."""
+    lines = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout.splitlines()
+    rows = [line.split() for line in lines[2:] if line.strip()]
+    return [(row[0].split("+")[-1], row[-5] == "yes") for row in rows]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,38 @@
+"""Concurrency: two runs of the same half-year started together end in two complete versions, or one clear refusal."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from tests.reliability.helpers import half_year_inbox, start_cycle, write_policy
+from tests.reliability.state import assert_database_sound, assert_versions_sound
+
+pytestmark = pytest.mark.slow
+DEADLINE = 300
+
+
+def test_two_runs_of_one_period_started_together(tmp_path):
+    inbox = half_year_inbox(tmp_path / "inbox")
+    out, db, policy = tmp_path / "out", f"sqlite:///{tmp_path / 'assess.db'}", write_policy(tmp_path)
+    processes = [start_cycle(tmp_path, inbox, out, db, policy, log_name=f"run{n}.log") for n in (1, 2)]
+    try:
+        codes = [p.wait(timeout=DEADLINE) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+    logs = [(tmp_path / f"run{n}.log").read_text(encoding="utf-8", errors="replace") for n in (1, 2)]
+    finished = [log for code, log in zip(codes, logs) if code == 0]
+    refused = [log for code, log in zip(codes, logs) if code != 0]
+    assert finished, logs
+    # A refused run exits with the operator's error line, in Chinese, not a traceback alone.
+    assert all(code in (0, 2) for code in codes), logs
+    assert all("错误:" in log for log in refused), refused
+    committed = assert_versions_sound(out / "half-year" / "2026H1")
+    assert committed == [f"v{n}" for n in range(1, len(finished) + 1)]
+    assert not list((out / "half-year" / "2026H1").glob(".v*.partial"))
+    # The inbox is stored once although both runs read it at the same moment.
+    assert assert_database_sound(db) == {"files": len(list(inbox.iterdir())), "complete_runs": len(finished)}

@@ -1,0 +1,118 @@
+"""Reading delivered CSV and Excel files into clean text frames."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from schemas.datasets import DATASETS
+from tasks.errors import UnreadableFile
+from tasks.intake import read_table
+
+UNITS = DATASETS["units"]
+
+
+def units_frame(rows: list[list], row_numbers: list[int]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=UNITS.column_names, dtype="str")
+    return frame.assign(_row_number=pd.Series(row_numbers, dtype="int64"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_in_every_accepted_encoding(tmp_path, encoding):
+    path = tmp_path / "units.csv"
+    # Chinese and English headers mixed, stray spaces, full-width characters, a blank line, an unknown column.
+    path.write_text("单位编码,unit_name,单位类别,所属地区,层级,是否窗口单位,备注\n"
+                    " U0001 ,市行政服务中心,政府涉企涉民部门,市直,市级,是,x\n"
+                    "\n"
+                    "Ｕ０００２,市信访局　,党群部门,市直,县级,否,\n", encoding=encoding)
+    expected = units_frame([["U0001", "市行政服务中心", "政府涉企涉民部门", "市直", "市级", "是", None],
+                            ["U0002", "市信访局", "党群部门", "市直", "县级", "否", None]], [2, 4])
+    pd.testing.assert_frame_equal(read_table(path, UNITS), expected)
+
+
+def test_excel_with_title_row_and_chinese_headers(tmp_path):
+    path = tmp_path / "platform_cases_2026.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("工单")
+    stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    sheet.write(0, 0, "2026年第一季度六大平台诉求工单")
+    sheet.write_row(2, 0, ["工单编号", "平台", "单位编码", "受理时间", "办理时限", "办结时间", "评价"])
+    sheet.write_row(3, 0, ["G1", "媒体", "U0001"])
+    sheet.write_datetime(3, 3, datetime(2026, 1, 5, 8, 30), stamp)   # a real date cell
+    sheet.write_number(3, 4, 46032)                                  # a bare Excel serial
+    sheet.write_string(3, 5, "2026年1月8日")                          # text
+    sheet.write(3, 6, "满意")
+    sheet.write_row(4, 0, [1002, "信访局", "U0002", "2026/1/6", "", "", "未评价"])
+    book.close()
+    expected = pd.DataFrame({
+        "case_id": ["G1", "1002"], "platform": ["媒体", "信访局"], "unit_id": ["U0001", "U0002"],
+        "received_at": ["2026-01-05 08:30:00", "2026/1/6"], "due_at": ["46032", None],
+        "closed_at": ["2026年1月8日", None], "rating": ["满意", "未评价"],
+    }, dtype="str").assign(_row_number=pd.Series([4, 5], dtype="int64"))
+    pd.testing.assert_frame_equal(read_table(path, DATASETS["platform_cases"]), expected)
+
+
+def _junk(path):
+    path.write_bytes(bytes(range(256)) * 20)
+
+
+def _truncated_xlsx(path):
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet().write_row(0, 0, UNITS.column_names)
+    book.close()
+    path.write_bytes(path.read_bytes()[:300])
+
+
+def _xls(path):
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+
+
+def _ods(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+
+
+@pytest.mark.parametrize(("name", "write", "problem"), [
+    # binary junk named .csv
+    ("units.csv", _junk, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名"),
+    # an Excel file cut short in transit
+    ("units.xlsx", _truncated_xlsx, "Excel 文件已损坏或不完整,请重新导出后提交"),
+    # an old .xls renamed
+    ("units.xlsx", _xls, "文件实际是旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 后重新提交"),
+    # an OpenDocument sheet renamed
+    ("units.xlsx", _ods, "文件实际是OpenDocument(.ods)格式,不是 Excel(.xlsx),请另存为 .xlsx"),
+    # nothing at all
+    ("units.csv", lambda p: p.write_bytes(b""), "文件为空"),
+    # only blank lines
+    ("units.csv", lambda p: p.write_text("\n , \n\n", encoding="utf-8"), "文件为空"),
+    # a format we do not take
+    ("units.txt", lambda p: p.write_text("unit_id\n", encoding="utf-8"),
+     "不支持的文件格式“.txt”,请提交 CSV 或 Excel(.xlsx)文件"),
+    # required columns missing, named in Chinese and English
+    ("units.csv", lambda p: p.write_text("单位编码,单位名称,层级,是否窗口单位\nU1,a,市级,是\n", encoding="utf-8"),
+     "缺少必需的列 “单位类别”(category)、“所属地区”(region)"),
+    # the same column twice, once in English and once in Chinese
+    ("units.csv", lambda p: p.write_text("unit_id,单位编码,单位名称,单位类别,所属地区,层级,是否窗口单位\n", encoding="utf-8"),
+     "表头中“单位编码”(unit_id)出现了不止一次"),
+    # no header row among the first rows
+    ("units.csv", lambda p: p.write_text("a,b\n1,2\n", encoding="utf-8"),
+     "前 10 行中找不到表头行(应包含“窗口单位名册”的列名)"),
+])
+def test_unreadable_files_name_the_file_and_the_problem(tmp_path, name, write, problem):
+    path = tmp_path / name
+    write(path)
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(path, UNITS)
+    assert (caught.value.file_name, caught.value.problem) == (name, problem)
+    assert str(caught.value) == f"文件“{name}”无法读取:{problem}"
+
+
+def test_optional_columns_may_be_absent_and_header_only_file_has_no_rows(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("\ufeffunit_id,unit_name,category,region,level,is_window\n", encoding="utf-8")
+    assert read_table(path, UNITS).equals(units_frame([], []))

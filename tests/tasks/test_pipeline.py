@@ -1,0 +1,99 @@
+"""Shared cycle tasks: delivery retried then reported, results kept whatever the mail server does."""
+
+from __future__ import annotations
+
+import email
+import json
+from email import policy as email_policy
+
+import pytest
+
+from tests.helpers import free_port
+from aiosmtpd.controller import Controller
+from prefect import flow
+
+from schemas.policy import Policy
+from tasks import pipeline
+from tasks.publish import start_version
+from tasks.settings import get_settings
+
+
+class _FlakyInbox:
+    """An SMTP handler that answers 451 (try again later) to the first `failures` messages."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.attempts = 0
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            return "451 Requested action aborted: try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
+        return "250 OK"
+
+
+
+
+POLICY = Policy.model_validate({"delivery": {"recipients": [
+    {"name": "王书记", "email": "wang@city.gov", "documents": ["summary"]},
+]}})
+
+
+@pytest.fixture
+def published(tmp_path, data_dir):
+    version = start_version(tmp_path / "out", "half-year", "2026H1")
+    version.path_for("summary.pdf").write_bytes(b"%PDF-1.7 summary")
+    folder = version.commit({"run_id": "r1"})
+    run = pipeline.Run("r1", "half-year", "2026H1", POLICY, None, "测试", version)
+    return run, folder
+
+
+def _smtp(monkeypatch, failures: int):
+    handler = _FlakyInbox(failures)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setenv("ASSESS_SMTP_PORT", str(controller.port))
+    get_settings.cache_clear()
+    return handler, controller
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(pipeline.send_mail_task, "retry_delay_seconds", [0, 0, 0])
+
+
+def _deliver(run, folder):
+    @flow
+    def deliver_only():
+        return pipeline.deliver_task(run, folder)
+
+    return deliver_only()
+
+
+def test_a_delivery_that_fails_twice_is_retried_and_sent_once(prefect_harness, published, monkeypatch):
+    run, folder = published
+    handler, controller = _smtp(monkeypatch, failures=2)
+    try:
+        report = _deliver(run, folder)
+    finally:
+        controller.stop()
+    assert handler.attempts == 3
+    assert [m["To"] for m in handler.messages] == ["wang@city.gov"]
+    assert [(d.recipient.name, d.sent) for d in report.deliveries] == [("王书记", True)]
+
+
+def test_a_delivery_that_keeps_failing_is_reported_and_loses_nothing(prefect_harness, published, monkeypatch):
+    run, folder = published
+    handler, controller = _smtp(monkeypatch, failures=99)
+    try:
+        report = _deliver(run, folder)
+    finally:
+        controller.stop()
+    assert handler.attempts == 4  # the first try and three retries
+    assert [(d.recipient.name, d.sent) for d in report.deliveries] == [("王书记", False)]
+    recorded = json.loads((report.archive / "delivery.json").read_text(encoding="utf-8"))
+    assert recorded[0]["sent"] is False and "451" in recorded[0]["error"]
+    assert (folder / "summary.pdf").read_bytes() == b"%PDF-1.7 summary"  # the result is untouched
+    assert (report.archive / "王书记" / "summary.pdf").read_bytes() == b"%PDF-1.7 summary"

@@ -1,0 +1,198 @@
+"""Dossier rendering: filters, escaping, the URL fence, the PDF itself, and the process pool."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tasks import charts, render
+from tasks.render import PdfJob, RenderFailed, render_html, render_pdfs, write_pdf
+
+HOSTILE = '<script>alert(1)</script><img src="file:///etc/passwd">'
+
+
+def example_context(unit_name: str = "江城市行政审批服务局", rows: int = 12) -> dict:
+    """A full context for templates/_example.html."""
+    scores = [97.5 - 1.5 * i for i in range(rows)]
+    return {
+        "issuer": "中共江城市委创先争优活动领导小组办公室",
+        "doc_number": "江创争办〔2026〕12号",
+        "title": "2026年上半年窗口单位半年点评写实情况通报",
+        "issued_on": date(2026, 7, 15),
+        "cover_facts": [("评议期次", "2026年上半年"), ("参评单位", f"{rows}个")],
+        "unit": {"unit_id": "U0001", "unit_name": unit_name, "category": "政府涉企涉民部门", "leader_name": "张三"},
+        "figures": [{"label": "综合得分", "value": "86.42"}, {"label": "满意率", "value": "91.3%", "note": "95%区间 88.1%–93.9%"}],
+        "rows": [{"rank": i + 1, "unit_name": f"第{i + 1}窗口单位", "score": s, "satisfaction_rate": s / 100,
+                  "designation": "重点管理单位" if i == rows - 1 else None, "flagged": i == rows - 1}
+                 for i, s in enumerate(scores)],
+        "steps": [{"what": "平台得分 × 0.8", "how": "受理工单1,204件", "value": "71.20"}, {"what": "最终得分", "value": "86.74"}],
+        "charts": {
+            "histogram": charts.histogram_svg(scores, x_label="得分", highlight=scores[-1:]),
+            "profile": charts.profile_svg(["精神状态", "工作落实"], {"全市中位数": [88.2, 86.1], "本单位": [80.3, 78.9]}),
+            "trend": charts.trend_svg(["2025H2", "2026H1"], {"本单位": [82.0, 78.3]}, y_label="得分"),
+            "bars": charts.bar_svg(["1月", "2月"], [120, 98], y_label="工单数"),
+        },
+        "remark": "群众对窗口服务总体评价较好。",
+    }
+
+
+def pdftotext(path: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", *args, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdffonts(path: Path) -> list[tuple[str, str]]:
+    """(font name without subset prefix, embedded yes/no) of every font in the PDF."""
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
+    return [(line.split()[0].split("+")[-1], line.split()[-5]) for line in lines]
+
+
+@pytest.mark.parametrize("name, value, args, shown", [
+    ("pct", 0.873, (), "87.3%"),                  # fraction to one-decimal percentage
+    ("pct", 1, (), "100.0%"),
+    ("pct", None, (), "—"),                       # missing rate shows a dash, never 0
+    ("pct", float("nan"), (), "—"),
+    ("num", 1 / 3, (), "0.33"),                   # two decimals by default
+    ("num", 86.74999, (1,), "86.7"),
+    ("num", pd.NA, (), "—"),
+    ("thousands", 12345, (), "12,345"),
+    ("thousands", None, (), "—"),
+    ("cn_date", date(2026, 7, 15), (), "2026年7月15日"),
+    ("cn_date", datetime(2026, 3, 5, 9, 30), (), "2026年3月5日"),
+    ("cn_date", "2026-03-05", (), "2026年3月5日"),
+    ("cn_date", None, (), "—"),
+    ("blank", math.nan, (), ""),                  # empty text cell
+    ("balanced", "2026年上半年窗口单位半年点评写实情况通报", (), "2026年上半年窗口单位<br>半年点评写实情况通报"),
+    ("balanced", "<b>短标题", (), "&lt;b&gt;短标题"),  # escaped even though it returns markup
+])
+def test_filters(name, value, args, shown):
+    assert str(getattr(render, name)(value, *args)) == shown
+
+
+def test_undefined_names_fail():
+    context = example_context()
+    del context["unit"]
+    with pytest.raises(Exception, match="unit"):
+        render_html("_example.html", context)
+
+
+def test_data_is_escaped_in_html():
+    html = render_html("_example.html", example_context(unit_name=HOSTILE))
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+
+
+@pytest.fixture
+def fetched(monkeypatch) -> list[str]:
+    """Every URL WeasyPrint asks for while the test runs."""
+    urls: list[str] = []
+    real = render.template_fetcher
+
+    def spying():
+        fetcher = real()
+        original = fetcher.fetch
+
+        def fetch(url, headers=None):
+            urls.append(url)
+            return original(url, headers)
+
+        fetcher.fetch = fetch
+        return fetcher
+
+    monkeypatch.setattr(render, "template_fetcher", spying)
+    return urls
+
+
+def test_hostile_names_print_as_text_and_fetch_nothing(tmp_path, fetched):
+    pdf = write_pdf(render_html("_example.html", example_context(unit_name=HOSTILE)), tmp_path / "x.pdf")
+    # the only resource requested is the stylesheet beside the templates
+    assert fetched == [(render.TEMPLATES / "base.css").as_uri()]
+    assert HOSTILE in pdftotext(pdf).replace("\n", "")
+
+
+def test_markup_that_does_reach_the_pdf_cannot_fetch_outside(tmp_path, fetched):
+    html = '<p>正文</p><img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png"><img src="../pyproject.toml">'
+    write_pdf(html, tmp_path / "x.pdf")
+    assert fetched == ["file:///etc/passwd", "http://127.0.0.1:9/x.png", (render.TEMPLATES.parent / "pyproject.toml").as_uri()]
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd",                                      # outside the templates folder
+    render.TEMPLATES.as_uri() + "/../pyproject.toml",          # climbs out of it
+    render.TEMPLATES.as_uri() + "/missing.css",                # inside, but no such file
+    "http://127.0.0.1:9/x.png",                                # network
+    "https://example.com/a.css",
+    "ftp://example.com/a",
+])
+def test_fetcher_refuses(url):
+    with pytest.raises(PermissionError):
+        render.template_fetcher().fetch(url)
+
+
+def test_fetcher_serves_templates_and_data_urls():
+    css = render.template_fetcher().fetch((render.TEMPLATES / "base.css").as_uri())
+    assert (css.content_type, css.read()) == ("text/css", (render.TEMPLATES / "base.css").read_bytes())
+    assert render.template_fetcher().fetch("data:text/plain;base64,5Lit5paH").read() == "中文".encode()
+
+
+@pytest.fixture(scope="module")
+def example_pdf(tmp_path_factory) -> Path:
+    return write_pdf(render_html("_example.html", example_context()), tmp_path_factory.mktemp("pdf") / "example.pdf")
+
+
+def test_pdf_text_is_chinese_and_numbered(example_pdf):
+    text = pdftotext(example_pdf)
+    pages = text.split("\f")
+    assert "中共江城市委创先争优活动领导小组办公室" in pages[0]
+    assert "江创争办〔2026〕12号" in pages[0]
+    # the cover carries no number; the table of contents right after it is page 1
+    assert "— " not in pages[0]
+    assert "— 1 —" in pages[1] and "— 2 —" in pages[2]
+    # running head: the title on every numbered page
+    assert all("2026年上半年窗口单位半年点评写实情况通报" in page for page in pages[1:-1])
+    assert "江城市行政审批服务局(政府涉企涉民部门)本期评议情况如下" in text.replace("\n", "")
+
+
+def test_table_of_contents_has_page_numbers(example_pdf):
+    toc = pdftotext(example_pdf, "-f", "2", "-l", "2", "-layout")
+    entries = dict(re.findall(r"([一二三四]、\S+)\s*\.+\s*(\d+)", toc))
+    pages = pdftotext(example_pdf).split("\f")
+    # pages[0] is the cover, so a chapter on pages[i] is numbered i; pages[1] is the contents itself
+    assert entries == {title: str(next(i for i, page in enumerate(pages) if i > 1 and title in page))
+                       for title in ("一、评议结果", "二、排名情况", "三、图表分析", "四、得分形成过程")}
+
+
+def test_fonts_are_embedded_simplified_chinese(example_pdf):
+    fonts = pdffonts(example_pdf)
+    assert {emb for _, emb in fonts} == {"yes"}
+    assert {name for name, _ in fonts} <= {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+    assert {"Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC"} <= {name for name, _ in fonts}
+
+
+def _jobs(folder: Path, count: int) -> list[PdfJob]:
+    return [PdfJob("_example.html", example_context(unit_name=f"第{i}号窗口单位", rows=4), folder / f"units/U{i}.pdf")
+            for i in range(count)]
+
+
+def test_pool_renders_the_same_as_serial(tmp_path):
+    serial = render_pdfs(_jobs(tmp_path / "serial", 5), workers=1)
+    pooled = render_pdfs(_jobs(tmp_path / "pool", 5), workers=2)
+    # results come back in job order, and every page reads the same
+    assert pooled == [tmp_path / "pool" / f"units/U{i}.pdf" for i in range(5)]
+    assert [pdftotext(p) for p in pooled] == [pdftotext(p) for p in serial]
+    assert "第3号窗口单位" in pdftotext(pooled[3])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_errors_name_template_and_path(tmp_path, workers):
+    jobs = _jobs(tmp_path, 2)
+    broken = PdfJob("_example.html", {k: v for k, v in example_context().items() if k != "rows"}, tmp_path / "bad.pdf")
+    with pytest.raises(RenderFailed) as caught:
+        render_pdfs([*jobs, broken], workers=workers)
+    assert (caught.value.template, caught.value.path) == ("_example.html", str(tmp_path / "bad.pdf"))
+    assert "模板“_example.html”" in str(caught.value) and "rows" in str(caught.value)

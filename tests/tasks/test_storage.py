@@ -1,0 +1,147 @@
+"""Ingesting an inbox into SQLite and PostgreSQL: storage, skipping, quarantine, archive and reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from flows.cli import app
+from schemas.datasets import DATASETS
+from tasks.errors import UnreadableFile
+from tasks.models import dataset_tables, ingested_files, rejected_rows
+from tasks.storage import ingest_inbox, load_dataset, load_rejected, quality_summary, top_reasons
+
+UNITS_CSV = ("窗口单位名册(2026年)\n"
+             "单位编码,单位名称,单位类别,所属地区,层级,是否窗口单位,主要负责人\n"
+             "U0001,市行政服务中心,政府涉企涉民部门,市直,市级,是,张明\n"
+             "U0002,市信访局,党群部门,市直,县级,否,\n"
+             "U0003,省税务局驻市单位,中央省驻单位,市直,省级,是,王五\n")
+CASES_CSV = ("case_id,platform,unit_id,received_at,due_at,closed_at,rating\n"
+             "G1,媒体,U0001,2026-01-05 08:00,2026/1/10,2026年1月8日,满意\n"
+             "G2,信访局,U0002,46027.5,46032,,未评价\n"
+             "G3,媒体,U0001,2026-01-05,2026-01-06,,满意\n"
+             "G3,媒体,U0002,2026-01-05,2026-01-06,,满意\n"
+             "G4,媒体,U0003,2026-01-05,2026-01-06,,满意\n")
+
+
+@pytest.fixture
+def inbox(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "units_2026.csv").write_text(UNITS_CSV, encoding="gb18030")
+    (folder / "platform_cases_2026Q1.csv").write_text(CASES_CSV, encoding="utf-8-sig")
+    (folder / ".DS_Store").write_bytes(b"\x00\x01")
+    return folder
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_ingest_stores_accepted_and_quarantines_rejected(engine, inbox, tmp_path):
+    report = ingest_inbox(inbox, engine, tmp_path / "data" / "archive")
+    got = [(f.file_name, f.dataset, f.status, f.rows_read, f.rows_accepted, f.rows_rejected, f.reasons)
+           for f in report.files]
+    # Registries first; U0003's level is not allowed, so its case G4 has no known unit.
+    assert got == [
+        ("units_2026.csv", "units", "ingested", 3, 2, 1, {"层级不在允许值(市级、县级)中": 1}),
+        ("platform_cases_2026Q1.csv", "platform_cases", "ingested", 5, 2, 3,
+         {"工单编号在本批数据中重复出现": 2, "单位编码不在窗口单位名册中": 1}),
+    ]
+    assert report.totals() == {"files_ingested": 2, "files_skipped": 0, "rows_read": 8, "rows_accepted": 4,
+                               "rows_rejected": 4}
+    cases = load_dataset(engine, "platform_cases")
+    expected = pd.DataFrame({
+        "case_id": pd.Series(["G1", "G2"], dtype="str"),
+        "platform": pd.Categorical(["媒体", "信访局"], categories=DATASETS["platform_cases"].column("platform").allowed),
+        "unit_id": pd.Series(["U0001", "U0002"], dtype="str"),
+        "received_at": pd.Series(pd.to_datetime(["2026-01-05 08:00", "2026-01-05 12:00"]), dtype="datetime64[us]"),
+        "due_at": pd.Series(pd.to_datetime(["2026-01-10 00:00", "2026-01-10 00:00"]), dtype="datetime64[us]"),
+        "closed_at": pd.Series(pd.to_datetime(["2026-01-08 00:00", None]), dtype="datetime64[us]"),
+        "rating": pd.Categorical(["满意", "未评价"], categories=DATASETS["platform_cases"].column("rating").allowed),
+    })
+    pd.testing.assert_frame_equal(cases, expected)
+    units = load_dataset(engine, "units")
+    assert units[["unit_id", "is_window", "leader_name"]].astype(object).where(units.notna(), None).values.tolist() \
+        == [["U0001", True, "张明"], ["U0002", False, None]]
+    rejected = load_rejected(engine, "platform_cases")
+    assert rejected[["file_name", "row_number", "reason", "case_id", "unit_id", "received_at"]].values.tolist() == [
+        ["platform_cases_2026Q1.csv", 4, "工单编号“G3”在本批数据中重复出现 2 次", "G3", "U0001", "2026-01-05"],
+        ["platform_cases_2026Q1.csv", 5, "工单编号“G3”在本批数据中重复出现 2 次", "G3", "U0002", "2026-01-05"],
+        ["platform_cases_2026Q1.csv", 6, "单位编码“U0003”不在窗口单位名册中", "G4", "U0003", "2026-01-05"],
+    ]
+    assert list(rejected.columns) == ["file_name", "row_number", "reason", *DATASETS["platform_cases"].column_names]
+
+
+def test_summaries_and_report_page(engine, inbox, tmp_path):
+    archive = tmp_path / "data" / "archive"
+    report = ingest_inbox(inbox, engine, archive)
+    summary = quality_summary(engine, ["units", "platform_cases"])
+    assert summary.drop(columns="ingested_at").values.tolist() == [
+        ["units_2026.csv", "units", 3, 2, 1], ["platform_cases_2026Q1.csv", "platform_cases", 5, 2, 3]]
+    assert top_reasons(engine, ["units", "platform_cases"], n=1).values.tolist() == [
+        ["units", "层级不在允许值(市级、县级)中", 1], ["platform_cases", "工单编号在本批数据中重复出现", 2]]
+    # Every ingested file is archived unchanged under its SHA-256.
+    for f in report.files:
+        kept = archive / f.sha256[:2] / f.sha256 / f.file_name
+        assert kept.read_bytes() == (inbox / f.file_name).read_bytes()
+    (page,) = (tmp_path / "data" / "reports").glob("ingest-*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "数据入库校验报告" in html and "<td>单位编码不在窗口单位名册中</td>" in html
+    assert "读取 8 行,接收 4 行" in html
+
+
+def test_reingested_file_is_skipped(engine, inbox, tmp_path):
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    (inbox / "platform_cases_copy.csv").write_bytes((inbox / "platform_cases_2026Q1.csv").read_bytes())
+    again = ingest_inbox(inbox, engine, tmp_path / "archive")
+    # Same bytes under another name are the same file.
+    assert [(f.file_name, f.status, f.rows_read) for f in again.files] == [
+        ("units_2026.csv", "skipped", 0), ("platform_cases_2026Q1.csv", "skipped", 0),
+        ("platform_cases_copy.csv", "skipped", 0)]
+    assert _count(engine, dataset_tables["platform_cases"]) == 2
+    assert _count(engine, ingested_files) == 2
+
+
+def test_keys_stored_earlier_are_rejected_later(engine, inbox, tmp_path):
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    next_inbox = tmp_path / "next"
+    next_inbox.mkdir()
+    (next_inbox / "platform_cases_late.csv").write_text(CASES_CSV.splitlines()[0] + "\n" + CASES_CSV.splitlines()[1]
+                                                         + "\nG9,媒体,U0002,2026-02-01,2026-02-03,,满意\n")
+    report = ingest_inbox(next_inbox, engine, tmp_path / "archive")
+    assert (report.files[0].rows_accepted, report.files[0].rows_rejected) == (1, 1)
+    assert load_rejected(engine, "platform_cases")["reason"].tolist()[-1] == "工单编号“G1”已入库,不能重复提交"
+
+
+def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):
+    (inbox / "survey_responses_2026H1.csv").write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(UnreadableFile) as caught:
+        ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert caught.value.file_name == "survey_responses_2026H1.csv"
+    assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
+    assert not (tmp_path / "archive").exists()
+
+
+def test_file_of_no_dataset_is_named(engine, inbox, tmp_path):
+    (inbox / "名册.csv").write_text("unit_id\n")
+    with pytest.raises(UnreadableFile) as caught:
+        ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert caught.value.file_name == "名册.csv"
+    assert caught.value.problem.startswith("文件名不以任何数据集名称开头,应以下列之一开头:units、subjects、")
+
+
+def test_cli_ingest_prints_the_table(data_dir, db_url, inbox):
+    result = CliRunner().invoke(app, ["ingest", "--inbox", str(inbox), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["文件", "数据集", "读取", "接收", "拒收", "状态"]
+    assert lines[1].split() == ["units_2026.csv", "units", "3", "2", "1", "已入库"]
+    assert lines[-1] == "合计:入库 2 个文件,跳过 0 个;读取 8 行,接收 4 行,拒收 4 行"
+    assert list((data_dir / "archive").rglob("units_2026.csv"))
+    failed = CliRunner().invoke(app, ["ingest", "--inbox", str(data_dir / "missing"), "--db", db_url])
+    assert failed.exit_code == 2
+    assert f"收件箱目录“{data_dir / 'missing'}”不存在" in failed.output

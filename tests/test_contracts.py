@@ -1,0 +1,79 @@
+"""Contract tests that keep the parts honest: flows deployed, datasets complete, commands documented."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.cli import FLOWS, app
+from schemas.datasets import CYCLE_DATASETS, DATASETS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _deployments() -> list[dict]:
+    return yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+
+
+def test_every_flow_is_deployed_once_with_schedule_and_concurrency_limit():
+    entrypoints = {d["entrypoint"]: d for d in _deployments()}
+    expected = {f"{path.replace('.', '/').split(':')[0]}.py:{path.split(':')[1]}" for path in FLOWS.values()}
+    assert set(entrypoints) == expected
+    for deployment in entrypoints.values():
+        assert deployment["concurrency_limit"] == 1
+        assert [s["timezone"] for s in deployment["schedules"]] == ["Asia/Shanghai"]
+
+
+@pytest.mark.parametrize("cycle", sorted(FLOWS))
+def test_every_deployment_entrypoint_imports_a_flow(cycle):
+    module, name = FLOWS[cycle].split(":")
+    flow = getattr(importlib.import_module(module), name)
+    assert flow.name == next(d["name"] for d in _deployments() if d["entrypoint"].endswith(f":{name}"))
+    params = flow.parameters.properties
+    assert {"period", "inbox", "out", "db", "policy", "reason"} <= set(params)
+
+
+def test_every_dataset_has_a_suite_a_template_and_sample_rows(tmp_path):
+    from schemas.suites import build_suite
+    from tasks.excel_templates import write_templates
+    from tasks.sample_data import write_sample_inbox
+
+    templates = {p.name for p in write_templates(tmp_path / "templates")}
+    written = write_sample_inbox(tmp_path / "inbox", scale="tiny", seed=1, year=2026)
+    from schemas.datasets import dataset_for_file
+
+    sampled = {dataset_for_file(name).name for name in written}
+    for name, dataset in DATASETS.items():
+        assert build_suite(dataset).expectations, name
+        assert f"{name}_模板.xlsx" in templates
+        assert name in sampled
+
+
+def test_cycle_datasets_name_known_datasets():
+    for needs in CYCLE_DATASETS.values():
+        assert set(needs["required"]) | set(needs["optional"]) <= set(DATASETS)
+
+
+def test_every_template_is_used_by_code():
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tasks").rglob("*.py"))
+    for template in (ROOT / "templates").glob("*.html"):
+        if template.name.startswith("_"):
+            continue
+        assert template.name in code, f"{template.name} is not rendered by any task"
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__.replace("_", "-")
+        assert re.search(rf"assess {re.escape(name)}\b", readme), f"`assess {name}` is not in the README"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "bash scripts/quickstart.sh test" in readme and "bash scripts/quickstart.sh test" in ci
