@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment
 from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file
 from tasks.errors import AssessError, UnreadableFile
@@ -23,6 +24,7 @@ from tasks.validation import (
 )
 
 INSERT_CHUNK = 20_000
+INGEST_ATTEMPTS = 3
 TOP_REASONS = 10
 
 
@@ -201,7 +203,23 @@ def _file_report(path: Path, dataset: Dataset, digest: str, result: Validated) -
 
 
 def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport:
-    """Read, validate, store and archive every inbox file not ingested before; the report of what happened."""
+    """Read, validate, store and archive every inbox file not ingested before; the report of what happened.
+
+    Two runs reading one inbox at the same moment race to store the same files: the loser's transaction
+    breaks on a unique key and rolls back whole, and it starts again against what the winner stored.
+    """
+    for _ in range(INGEST_ATTEMPTS - 1):
+        try:
+            return _ingest_once(inbox, engine, archive_dir)
+        except IntegrityError:
+            continue
+    try:
+        return _ingest_once(inbox, engine, archive_dir)
+    except IntegrityError as error:
+        raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{error.orig}") from error
+
+
+def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport:
     files = [(path, dataset, _sha256(path)) for path, dataset in _inbox_files(inbox)]
     stored = _stored_digests(engine, [digest for *_, digest in files])
     report, new, seen = IngestReport(), [], set(stored)

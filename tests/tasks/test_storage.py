@@ -106,6 +106,27 @@ def test_reingested_file_is_skipped(engine, inbox, tmp_path):
     assert _count(engine, ingested_files) == 2
 
 
+def test_run_that_loses_the_race_to_store_a_file_starts_again(engine, inbox, tmp_path, monkeypatch):
+    import tasks.storage as storage
+
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    quarantined = _count(engine, rejected_rows)
+    real, calls = storage._stored_digests, []
+
+    def stale_first(*args):
+        # The first look happens before the other run committed: it sees nothing stored yet.
+        calls.append(args)
+        return set() if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(storage, "_stored_digests", stale_first)
+    again = ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert len(calls) == 2
+    assert [f.status for f in again.files] == ["skipped", "skipped"]
+    assert _count(engine, dataset_tables["platform_cases"]) == 2
+    assert _count(engine, ingested_files) == 2
+    assert _count(engine, rejected_rows) == quarantined == 4
+
+
 def test_keys_stored_earlier_are_rejected_later(engine, inbox, tmp_path):
     ingest_inbox(inbox, engine, tmp_path / "archive")
     next_inbox = tmp_path / "next"
