@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import socket
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 CODE_COLUMNS = ("unit_id", "person_id", "单位编码")
 
@@ -46,3 +49,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def sample_workspace(root: Path) -> Iterator[tuple[Path, Path, str]]:
+    """The tiny two-year sample inbox under `root`, with a data folder of its own: (inbox, out, db URL)."""
+    from tasks.sample_data import write_sample_inbox
+    from tasks.settings import get_settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
+        get_settings.cache_clear()
+        try:
+            write_sample_inbox(root / "inbox", scale="tiny", seed=7, year=2026, years=2)
+            yield root / "inbox", root / "out", f"sqlite:///{root / 'assess.db'}"
+        finally:
+            get_settings.cache_clear()

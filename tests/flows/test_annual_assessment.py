@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv
+from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
 from pandas.testing import assert_series_equal
 
 from schemas.datasets import CYCLE_DATASETS
@@ -20,33 +20,17 @@ from tasks.rules.individuals import individual_sanctions
 from tasks.storage import load_dataset
 
 
-
-
-
-
-
-
-
-
 @pytest.fixture(scope="module")
 def years(tmp_path_factory, prefect_harness):
     """The tiny sample inbox, assessed for 2025, then twice for 2026 (the second time with every unit)."""
     from flows.annual_assessment import annual_assessment
-    from tasks.sample_data import write_sample_inbox
-    from tasks.settings import get_settings
 
-    root = tmp_path_factory.mktemp("annual")
-    inbox, out, db = root / "inbox", root / "out", f"sqlite:///{root / 'assess.db'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
-        get_settings.cache_clear()
-        write_sample_inbox(inbox, scale="tiny", seed=7, year=2026, years=2)
+    with sample_workspace(tmp_path_factory.mktemp("annual")) as (inbox, out, db):
         kwargs = {"inbox": str(inbox), "out": str(out), "db": db}
         first = annual_assessment(period="2025", **kwargs)
         second = annual_assessment(period="2026", **kwargs)
         snapshot = file_hashes(second)
         third = annual_assessment(period="2026", all_units=True, reason="全部单位出具报告", **kwargs)
-    get_settings.cache_clear()
     return {"db": db, "out": out, "v2025": Path(first), "v1": Path(second), "v2": Path(third), "snapshot": snapshot}
 
 

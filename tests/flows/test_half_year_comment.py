@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv
+from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
 from pandas.testing import assert_frame_equal
 
 from schemas.outputs import RANKING_COLUMNS
@@ -27,35 +27,20 @@ POLICY = "half_year:\n  key_management_count: 3\n  key_supervision_count: 2\n"
 pytestmark = pytest.mark.slow
 
 
-
-
-
-
-
-
-
-
 @pytest.fixture(scope="module")
 def half_year(tmp_path_factory, prefect_harness):
     """The tiny sample: 2025H2 published first, then 2026H1 as v1 and rerun as v2."""
     from flows.half_year_comment import half_year_comment
-    from tasks.sample_data import write_sample_inbox
-    from tasks.settings import get_settings
 
     root = tmp_path_factory.mktemp("half-year")
-    inbox, out, db = root / "inbox", root / "out", f"sqlite:///{root / 'assess.db'}"
     policy = root / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
-        get_settings.cache_clear()
-        write_sample_inbox(inbox, scale="tiny", seed=7, year=2026, years=2)
+    with sample_workspace(root) as (inbox, out, db):
         kwargs = {"inbox": str(inbox), "out": str(out), "db": db, "policy": str(policy)}
         previous = Path(half_year_comment(period=PREVIOUS, **kwargs))
         first = Path(half_year_comment(period=PERIOD, **kwargs))
         snapshot = file_hashes(first)
         second = Path(half_year_comment(period=PERIOD, reason="数据更正后复核", **kwargs))
-    get_settings.cache_clear()
     engine = get_engine(db)
     data = {name: load_dataset(engine, name) for name in ("units", "survey_responses", "rectification_plans")}
     return {"db": db, "out": out, "previous": previous, "v1": first, "v2": second, "snapshot": snapshot,

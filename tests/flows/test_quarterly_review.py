@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv
+from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
 from pandas.testing import assert_frame_equal
 
 from schemas.outputs import FULFILMENT_COLUMNS
@@ -24,32 +24,16 @@ PERIOD = "2026Q2"
 pytestmark = pytest.mark.slow
 
 
-
-
-
-
-
-
-
-
 @pytest.fixture(scope="module")
 def quarter(tmp_path_factory, prefect_harness):
     """The tiny sample inbox reviewed for 2026Q2 twice: v1, then a rerun as v2."""
     from flows.quarterly_review import quarterly_review
-    from tasks.sample_data import write_sample_inbox
-    from tasks.settings import get_settings
 
-    root = tmp_path_factory.mktemp("quarterly")
-    inbox, out, db = root / "inbox", root / "out", f"sqlite:///{root / 'assess.db'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
-        get_settings.cache_clear()
-        write_sample_inbox(inbox, scale="tiny", seed=7, year=2026, years=2)
+    with sample_workspace(tmp_path_factory.mktemp("quarterly")) as (inbox, out, db):
         kwargs = {"inbox": str(inbox), "out": str(out), "db": db}
         first = Path(quarterly_review(period=PERIOD, **kwargs))
         snapshot = file_hashes(first)
         second = Path(quarterly_review(period=PERIOD, reason="数据更正后复核", **kwargs))
-    get_settings.cache_clear()
     engine = get_engine(db)
     data = {name: load_dataset(engine, name) for name in ("units", "commitments", "commitment_status",
                                                           "platform_cases")}
