@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment
+from rich.cells import cell_len
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -61,16 +62,24 @@ class IngestReport:
         """A Chinese table of the files for the command line, with each file's most common reasons."""
         if not self.files:
             return "收件箱中没有待入库的文件。"
-        lines = [f"{'文件':<36}{'数据集':<22}{'读取':>10}{'接收':>10}{'拒收':>10}  状态"]
+        widths = (max(cell_len(f.file_name) for f in self.files) + 2, 20, 10, 10, 10)
+        lines = [_row(("文件", "数据集", "读取", "接收", "拒收"), widths) + "  状态"]
         for f in self.files:
             status = "已入库" if f.status == "ingested" else "已跳过(此前已入库)"
-            lines.append(f"{f.file_name:<36}{f.dataset:<22}{f.rows_read:>10,}{f.rows_accepted:>10,}"
-                         f"{f.rows_rejected:>10,}  {status}")
+            counts = (f"{f.rows_read:,}", f"{f.rows_accepted:,}", f"{f.rows_rejected:,}")
+            lines.append(_row((f.file_name, DATASETS[f.dataset].label, *counts), widths) + f"  {status}")
             lines += [f"    拒收原因:{reason}({count:,} 行)" for reason, count in list(f.reasons.items())[:3]]
         t = self.totals()
         lines.append(f"合计:入库 {t['files_ingested']} 个文件,跳过 {t['files_skipped']} 个;读取 {t['rows_read']:,} 行,"
                      f"接收 {t['rows_accepted']:,} 行,拒收 {t['rows_rejected']:,} 行")
         return "\n".join(lines)
+
+
+def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """Cells padded to terminal columns (a Chinese character takes two): text left, counts right."""
+    text, counts = cells[:2], cells[2:]
+    return ("".join(c + " " * (w - cell_len(c)) for c, w in zip(text, widths))
+            + "".join(" " * (w - cell_len(c)) + c for c, w in zip(counts, widths[2:])))
 
 
 def _sha256(path: Path) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from rich.cells import cell_len
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -160,8 +161,11 @@ def test_cli_ingest_prints_the_table(data_dir, db_url, inbox):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["文件", "数据集", "读取", "接收", "拒收", "状态"]
-    assert lines[1].split() == ["units_2026.csv", "units", "3", "2", "1", "已入库"]
+    assert lines[1].split() == ["units_2026.csv", "窗口单位名册", "3", "2", "1", "已入库"]
     assert lines[-1] == "合计:入库 2 个文件,跳过 0 个;读取 8 行,接收 4 行,拒收 4 行"
+    # The columns line up on a terminal, where a Chinese character takes two cells.
+    rows = [line for line in lines[:-1] if not line.startswith(" ")]
+    assert len(rows) == 3 and len({cell_len(row.rsplit("  ", 1)[0]) for row in rows}) == 1
     assert list((data_dir / "archive").rglob("units_2026.csv"))
     failed = CliRunner().invoke(app, ["ingest", "--inbox", str(data_dir / "missing"), "--db", db_url])
     assert failed.exit_code == 2
