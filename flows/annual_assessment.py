@@ -10,15 +10,14 @@ from tasks.annual_steps import (
     annual_dossiers, assess_year, half_year_inputs, previous_year, publish_artifacts, write_annual_csv,
 )
 from tasks.pipeline import (
-    deliver_task, report_failure,
-    database_url, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
-    cycle_task_runner, render_documents, resolve_period, run_guard, write_rejected,
+    cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
+    open_run, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer, write_rejected,
 )
 
 CYCLE = "annual"
 
 
-@flow(name="annual-assessment", flow_run_name="annual-{period}", log_prints=True, on_failure=[report_failure],
+@flow(name="annual-assessment", flow_run_name=run_namer("annual"), log_prints=True, on_failure=[report_failure],
       task_runner=cycle_task_runner())
 def annual_assessment(period: str | None = None, inbox: str = "data/inbox", out: str = "data/out",
                       db: str | None = None, policy: str | None = None, reason: str = "定期运行",

@@ -10,15 +10,14 @@ from tasks.half_year_steps import (
     earlier_rankings, half_year_dossiers, publish_artifacts, rank_half_year, write_half_year_csv,
 )
 from tasks.pipeline import (
-    deliver_task,
-    database_url, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
-    cycle_task_runner, render_documents, report_failure, resolve_period, run_guard, write_rejected,
+    cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
+    open_run, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer, write_rejected,
 )
 
 CYCLE = "half-year"
 
 
-@flow(name="half-year-comment", flow_run_name="half-year-{period}", log_prints=True, on_failure=[report_failure],
+@flow(name="half-year-comment", flow_run_name=run_namer("half-year"), log_prints=True, on_failure=[report_failure],
       task_runner=cycle_task_runner())
 def half_year_comment(period: str | None = None, inbox: str = "data/inbox", out: str = "data/out",
                       db: str | None = None, policy: str | None = None, reason: str = "定期运行") -> Path:

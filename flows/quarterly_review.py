@@ -13,9 +13,8 @@ from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Policy
 from tasks import quarterly_report as report
 from tasks.pipeline import (
-    deliver_task,
-    Run, database_url, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
-    cycle_task_runner, render_documents, report_failure, resolve_period, run_guard, write_rejected,
+    Run, cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
+    open_run, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer, write_rejected,
 )
 from tasks.render import PdfJob
 from tasks.rules import commitments
@@ -64,7 +63,7 @@ def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> No
                              markdown=report.artifact_markdown(review, run.period, run.version.final_path))
 
 
-@flow(name="quarterly-review", flow_run_name="quarterly-{period}", log_prints=True, on_failure=[report_failure],
+@flow(name="quarterly-review", flow_run_name=run_namer("quarterly"), log_prints=True, on_failure=[report_failure],
       task_runner=cycle_task_runner())
 def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: str = "data/out",
                      db: str | None = None, policy: str | None = None, reason: str = "定期运行") -> Path:

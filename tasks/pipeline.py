@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import traceback
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.context import get_run_context
+from prefect.runtime import flow_run as current_run
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 from sqlalchemy import insert, select, update
@@ -60,10 +62,28 @@ def _io_failure(task, task_run, state) -> bool:
     return False
 
 
+def period_of_run(cycle: str, period: str | None, tz: str = "Asia/Shanghai") -> str:
+    """The period asked for, checked; or the last period of the cycle that ended before the run was scheduled."""
+    if period:
+        return check_period(cycle, period)
+    return last_completed_period(cycle, now=current_run.scheduled_start_time, tz=tz)
+
+
+def run_namer(cycle: str) -> Callable[[], str]:
+    """A flow-run name such as `half-year-2026H1`, with the period a scheduled run defaults to filled in."""
+    def name() -> str:
+        period = current_run.parameters.get("period")
+        try:
+            return f"{cycle}-{period_of_run(cycle, period)}"
+        except AssessError:
+            return f"{cycle}-{period}"  # the flow itself refuses the period, in words the operator reads
+    return name
+
+
 @task(name="resolve-period", cache_policy=NO_CACHE)
 def resolve_period(cycle: str, period: str | None, tz: str = "Asia/Shanghai") -> str:
-    """The period asked for, checked; or the last period of the cycle that has ended."""
-    return check_period(cycle, period) if period else last_completed_period(cycle, tz=tz)
+    """The period asked for, checked; or the last period of the cycle that ended before the run was scheduled."""
+    return period_of_run(cycle, period, tz)
 
 
 @task(name="load-policy", cache_policy=NO_CACHE)

@@ -6,16 +6,21 @@ import email
 import json
 from email import policy as email_policy
 
-import pytest
+from datetime import datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
-from tests.helpers import free_port
+import pytest
 from aiosmtpd.controller import Controller
 from prefect import flow
+from prefect.context import get_run_context
 
 from schemas.policy import Policy
 from tasks import pipeline
+from tasks.periods import last_completed_period
 from tasks.publish import start_version
 from tasks.settings import get_settings
+from tests.helpers import free_port
 
 
 class _FlakyInbox:
@@ -32,8 +37,6 @@ class _FlakyInbox:
             return "451 Requested action aborted: try again later"
         self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
         return "250 OK"
-
-
 
 
 POLICY = Policy.model_validate({"delivery": {"recipients": [
@@ -97,3 +100,25 @@ def test_a_delivery_that_keeps_failing_is_reported_and_loses_nothing(prefect_har
     assert recorded[0]["sent"] is False and "451" in recorded[0]["error"]
     assert (folder / "summary.pdf").read_bytes() == b"%PDF-1.7 summary"  # the result is untouched
     assert (report.archive / "王书记" / "summary.pdf").read_bytes() == b"%PDF-1.7 summary"
+
+
+def test_run_names_carry_the_period(prefect_harness):
+    @flow(flow_run_name=pipeline.run_namer("half-year"))
+    def named(period: str | None = None) -> str:
+        return get_run_context().flow_run.name
+
+    assert named("2026H1") == "half-year-2026H1"
+    assert named() == f"half-year-{last_completed_period('half-year')}"
+    assert named("2026Q1") == "half-year-2026Q1"  # the flow refuses it; the name still says what was asked
+
+
+@pytest.mark.parametrize(("scheduled", "expected"), [
+    (datetime(2026, 7, 1, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai")), "2026H1"),
+    (datetime(2026, 6, 30, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")), "2025H2"),
+    # The city's clock decides: 16:30 UTC on 30 June is already 1 July in Shanghai.
+    (datetime(2026, 6, 30, 16, 30, tzinfo=ZoneInfo("UTC")), "2026H1"),
+])
+def test_default_period_follows_the_scheduled_time(monkeypatch, scheduled, expected):
+    monkeypatch.setattr(pipeline, "current_run", SimpleNamespace(scheduled_start_time=scheduled, parameters={}))
+    assert pipeline.period_of_run("half-year", None) == expected
+    assert pipeline.period_of_run("half-year", "2025H1") == "2025H1"
