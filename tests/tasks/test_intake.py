@@ -34,6 +34,29 @@ def test_csv_in_every_accepted_encoding(tmp_path, encoding):
     pd.testing.assert_frame_equal(read_table(path, UNITS), expected)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_regular_csv_read_by_arrow_as_the_tolerant_reader_reads_it(tmp_path, monkeypatch, encoding):
+    import tasks.intake as intake
+
+    path = tmp_path / "units.csv"
+    # No title row and no blank line, so Arrow reads it: quoted commas, quotes and a line break inside a cell.
+    path.write_text("单位编码,单位名称,单位类别,所属地区,层级,是否窗口单位,主要负责人\n"
+                    'U0001,"市行政服务中心,东区",政府涉企涉民部门,市直,市级,是,"张""明"\n'
+                    'U0002,"市信访局\n接待大厅",党群部门,市直,县级,否,\n'
+                    "U0003,市税务局,中央省驻单位,市直,省级,是,王五\n", encoding=encoding)
+    read = []
+    real = intake._arrow_cells
+    monkeypatch.setattr(intake, "_arrow_cells", lambda *args: read.append(real(*args)) or read[-1])
+    fast = read_table(path, UNITS)
+    assert read[0] is not None  # Arrow did read it
+    monkeypatch.setattr(intake, "_arrow_cells", lambda *args: None)
+    pd.testing.assert_frame_equal(fast, read_table(path, UNITS))
+    assert fast["unit_name"].tolist() == ["市行政服务中心,东区", "市信访局\n接待大厅", "市税务局"]
+    assert fast["leader_name"].fillna("").tolist() == ['张"明', "", "王五"]
+    # Rows are numbered as records, as the tolerant reader numbers them.
+    assert fast["_row_number"].tolist() == [2, 3, 4]
+
+
 def test_excel_with_title_row_and_chinese_headers(tmp_path):
     path = tmp_path / "platform_cases_2026.xlsx"
     book = xlsxwriter.Workbook(path)
