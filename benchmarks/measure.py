@@ -65,6 +65,11 @@ def timed(work: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
+def best_of(work: Callable[[], object], repeat: int = 3) -> float:
+    """The fastest of `repeat` runs of `work`, in seconds: the least disturbed by other work on the machine."""
+    return min(timed(work)[0] for _ in range(repeat))
+
+
 @dataclass
 class StageRow:
     """One line of the table: a stage of a cycle, its time, its floor, and its peak memory."""

@@ -130,11 +130,13 @@ def _excel_cells(path: Path) -> pd.DataFrame:
         raise UnreadableFile(path.name, "Excel 文件已损坏或不完整,请重新导出后提交") from exc
     frame = pd.DataFrame(rows, dtype=object)
     frame.index = frame.index + 1  # spreadsheet row numbers
-    return frame.apply(_column_text).astype("str")
+    return frame.apply(_column_text)
 
 
 def _column_text(column: pd.Series) -> pd.Series:
     """Excel cells as the text a provider sees: whole numbers without “.0”, dates in ISO form, blanks empty."""
+    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        return column.fillna("")  # text only: nothing to convert, and _clean turns distinct values into str
     kinds = column.map(type)
     text = column.copy()
     text[kinds.eq(type(None))] = ""
