@@ -30,7 +30,7 @@ from tasks.errors import AssessError, MissingDataset
 from tasks.models import ingested_files, result_tables, runs
 from tasks.periods import check_period, last_completed_period
 from tasks.publish import Version, start_version
-from tasks.render import PdfJob, render_pdfs
+from tasks.render import PdfJob, render_pdfs, shares
 from tasks.settings import get_settings
 from tasks.storage import IngestReport, ingest_inbox, load_dataset, load_rejected, quality_summary, top_reasons
 
@@ -195,12 +195,12 @@ def render_documents(jobs: list[PdfJob]) -> list[Path]:
     client = _dask_client() if jobs else None
     if client is None:
         return render_task(jobs)
-    count = max(1, min(len(client.nthreads()), len(jobs)))
-    # Striding spreads the heavy summary and the light unit dossiers evenly over the workers.
-    futures = [render_chunk.submit(jobs[i::count]) for i in range(count)]
+    dealt = shares(jobs, max(1, min(len(client.nthreads()), len(jobs))))
+    futures = [render_chunk.submit([jobs[i] for i in share]) for share in dealt]
     paths: list[Path] = [Path()] * len(jobs)
-    for offset, future in enumerate(futures):
-        paths[offset::count] = future.result()
+    for share, future in zip(dealt, futures):
+        for i, path in zip(share, future.result()):
+            paths[i] = path
     return paths
 
 

@@ -6,6 +6,7 @@ import math
 import mimetypes
 import multiprocessing
 import os
+import pickle
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -165,9 +166,25 @@ def _render_batch(jobs: Sequence[PdfJob]) -> list[Path]:
     return [_render_one(job) for job in jobs]
 
 
-def _batches(jobs: Sequence[PdfJob], count: int) -> list[list[PdfJob]]:
-    # Striding spreads the heavy summary and the light unit dossiers evenly over the workers.
-    return [list(jobs[i::count]) for i in range(count) if jobs[i::count]]
+def _weight(job: PdfJob) -> int:
+    """How heavy a dossier is to render, judged by the size of its context (the summary's is by far the largest)."""
+    return len(pickle.dumps(job.context, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def heaviest_first(jobs: Sequence[PdfJob]) -> list[int]:
+    """The positions of `jobs`, heaviest first."""
+    weights = [_weight(job) for job in jobs]
+    return sorted(range(len(jobs)), key=lambda i: -weights[i])
+
+
+def shares(jobs: Sequence[PdfJob], count: int) -> list[list[int]]:
+    """`jobs` dealt into `count` shares of about equal weight (heaviest first, each to the lightest share)."""
+    loads, dealt = [0] * count, [[] for _ in range(count)]
+    for i in heaviest_first(jobs):
+        lightest = loads.index(min(loads))
+        dealt[lightest].append(i)
+        loads[lightest] += _weight(jobs[i])
+    return [share for share in dealt if share]
 
 
 def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path]:
@@ -176,13 +193,15 @@ def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1:
         return _render_batch(jobs)
-    batches = _batches(jobs, workers)
+    # Heaviest first and one at a time: the worker that takes the summary is not also handed a fixed share of
+    # the rest, and the light unit dossiers fill in around it.
+    order = heaviest_first(jobs)
     # forkserver: workers start from a clean, single-threaded parent with WeasyPrint already imported.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.render", "weasyprint"])
-    with ProcessPoolExecutor(max_workers=len(batches), mp_context=context) as pool:
-        results = list(pool.map(_render_batch, batches))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        rendered = list(pool.map(_render_one, [jobs[i] for i in order]))
     paths: list[Path] = [Path()] * len(jobs)
-    for offset, rendered in enumerate(results):
-        paths[offset::len(batches)] = rendered
+    for i, path in zip(order, rendered):
+        paths[i] = path
     return paths

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tasks import charts, render
-from tasks.render import PdfJob, RenderFailed, render_html, render_pdfs, write_pdf
+from tasks.render import PdfJob, RenderFailed, heaviest_first, render_html, render_pdfs, shares, write_pdf
 
 HOSTILE = '<script>alert(1)</script><img src="file:///etc/passwd">'
 
@@ -174,18 +174,29 @@ def test_fonts_are_embedded_simplified_chinese(example_pdf):
     assert {"Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC"} <= {name for name, _ in fonts}
 
 
-def _jobs(folder: Path, count: int) -> list[PdfJob]:
-    return [PdfJob("_example.html", example_context(unit_name=f"第{i}号窗口单位", rows=4), folder / f"units/U{i}.pdf")
-            for i in range(count)]
+def _jobs(folder: Path, count: int, rows=lambda i: 4) -> list[PdfJob]:
+    return [PdfJob("_example.html", example_context(unit_name=f"第{i}号窗口单位", rows=rows(i)),
+                   folder / f"units/U{i}.pdf") for i in range(count)]
 
 
 def test_pool_renders_the_same_as_serial(tmp_path):
-    serial = render_pdfs(_jobs(tmp_path / "serial", 5), workers=1)
-    pooled = render_pdfs(_jobs(tmp_path / "pool", 5), workers=2)
+    # Jobs of different weights, so the pool takes them in another order than they were given.
+    serial = render_pdfs(_jobs(tmp_path / "serial", 5, rows=lambda i: 2 + 7 * i % 5), workers=1)
+    pooled = render_pdfs(_jobs(tmp_path / "pool", 5, rows=lambda i: 2 + 7 * i % 5), workers=2)
     # results come back in job order, and every page reads the same
     assert pooled == [tmp_path / "pool" / f"units/U{i}.pdf" for i in range(5)]
     assert [pdftotext(p) for p in pooled] == [pdftotext(p) for p in serial]
     assert "第3号窗口单位" in pdftotext(pooled[3])
+
+
+def test_shares_are_balanced_and_heaviest_first(tmp_path):
+    # One heavy summary and light unit dossiers: the summary's worker gets nothing else while others share the rest.
+    jobs = _jobs(tmp_path, 7, rows=lambda i: 800 if i == 3 else 3)
+    assert heaviest_first(jobs)[0] == 3
+    dealt = shares(jobs, 2)
+    assert sorted(i for share in dealt for i in share) == list(range(7))
+    assert [3] in dealt
+    assert shares(jobs[:1], 4) == [[0]]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
