@@ -69,7 +69,8 @@ def _cycle_rows(report: Report, cycle: str, engine, policy: Policy):
 def _render_rows(report: Report, cycle: str, jobs, workers: int, scale: str):
     costs = stages.measure_rendering(jobs, workers)
     report.rows.append(StageRow(cycle, "rendering", costs.pool.seconds, sum(costs.bare) / workers,
-                                costs.pool.peak_bytes, note=f"{len(jobs)} 份文书,{workers} 个进程"))
+                                costs.pool.peak_bytes, note=f"{len(jobs)} 份文书,{workers} 个进程;"
+                                                            f"单进程串行 {sum(costs.ours):.1f} 秒"))
     worst, ratio = costs.worst
     report.targets.append(Target(f"进程池 vs 串行生成 PDF({workers} 核)", sum(costs.ours) / costs.pool.seconds,
                                  GOAL_POOL, higher_is_better=True))

@@ -30,4 +30,5 @@ def dossier_jobs(cycle: str, computed: tuple, db_url: str, out: Path, policy: Po
     from tasks.annual_steps import annual_dossiers
 
     assessed, half_years = results
-    return annual_dossiers.fn(run, data, assessed, half_years, None, quality, False)
+    # Every unit's dossier, as `assess run annual --all-units` renders them: enough work for the pool to share.
+    return annual_dossiers.fn(run, data, assessed, half_years, None, quality, True)
