@@ -29,7 +29,7 @@ from tasks.db import get_engine
 from tasks.errors import AssessError, MissingDataset
 from tasks.models import ingested_files, result_tables, runs
 from tasks.periods import check_period, last_completed_period
-from tasks.publish import Version, start_version
+from tasks.publish import Version, start_version, sweep_orphans
 from tasks.render import PdfJob, render_pdfs, shares
 from tasks.settings import get_settings
 from tasks.storage import IngestReport, ingest_inbox, load_dataset, load_rejected, quality_summary, top_reasons
@@ -123,9 +123,17 @@ def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, rea
              policy_path: str | None = None) -> Run:
     """Record a new run and reserve the next version folder for it."""
     run_id = _current_run_id()
+    swept = sweep_orphans(Path(out), cycle, period)
     version = start_version(Path(out), cycle, period)
     run = Run(run_id, cycle, period, policy, policy_path, reason, version)
     with get_engine(db_url).begin() as conn:
+        if swept:
+            # Runs killed outside Python (SIGKILL, power loss) could not say so themselves.
+            killed = [str(version.folder / f"v{number}") for number in swept]
+            conn.execute(update(runs).where(runs.c.status == "running", runs.c.out_dir.in_(killed)).values(
+                status="failed", finished_at=datetime.now(),
+                error=json.dumps({"error": "运行被强行中断(进程终止),未完成的版本已清除"}, ensure_ascii=False)))
+            get_run_logger().warning("清除了被中断运行留下的未完成版本:%s", "、".join(f"v{n}" for n in swept))
         conn.execute(insert(runs).values(
             run_id=run_id, cycle=cycle, period=period, version=version.number, status="running",
             reason=reason, policy_hash=policy.digest(), started_at=run.started_at,

@@ -26,6 +26,8 @@ from tasks.periods import check_period
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _VERSION = re.compile(r"^(?:v(\d+)|\.v(\d+)\.partial)$")
+_OWNER = ".owner"  # in an unfinished version: locked by the process building it for as long as it lives
+_owned: dict[Path, int] = {}  # unfinished version folder -> the descriptor holding its owner lock
 
 
 def safe_child(base: Path, *parts: str) -> Path:
@@ -156,7 +158,8 @@ class Version:
 
     def outputs(self) -> list[dict]:
         """Path, SHA-256 and size of every file written so far, sorted by path."""
-        files = sorted(p for p in self.path.rglob("*") if p.is_file() and p.name != "manifest.json")
+        files = sorted(p for p in self.path.rglob("*")
+                       if p.is_file() and p.name not in ("manifest.json", _OWNER))
         return [{"path": p.relative_to(self.path).as_posix(), "sha256": _sha256(p), "bytes": p.stat().st_size}
                 for p in files]
 
@@ -171,11 +174,13 @@ class Version:
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
+        (self.path / _OWNER).unlink(missing_ok=True)
         for folder in {p.parent for p in self.path.rglob("*")} | {self.path}:
             _fsync_dir(folder)
         os.rename(self.path, self.final_path)
         _fsync_dir(self.folder)
         self.committed = True
+        _release(self.path)
         _advance_latest(self.folder, self.number)
         return self.final_path
 
@@ -183,6 +188,53 @@ class Version:
         """Remove the unfinished folder; `latest` and earlier versions are left as they are."""
         if not self.committed:
             shutil.rmtree(self.path, ignore_errors=True)
+            _release(self.path)
+
+
+def _claim(partial: Path) -> None:
+    """Lock `partial`'s owner file for this process; the lock is visible only once it is held."""
+    temporary = partial / f"{_OWNER}-{os.getpid()}"
+    fd = os.open(temporary, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.replace(temporary, partial / _OWNER)  # the lock belongs to the inode, so it moves with the name
+    _owned[partial] = fd
+
+
+def _release(partial: Path) -> None:
+    fd = _owned.pop(partial, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _orphaned(partial: Path) -> bool:
+    """True when the process that built `partial` is gone: its owner lock is free (the kernel drops it)."""
+    if partial in _owned:
+        return False
+    try:
+        fd = os.open(partial / _OWNER, os.O_RDONLY)
+    except OSError:  # no owner file yet (being reserved), or already removed by another sweep
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def sweep_orphans(out: Path, cycle: str, period: str) -> list[int]:
+    """Remove the unfinished versions whose run was killed; their numbers, so the runs can be closed too."""
+    folder = _period_folder(out, cycle, period)
+    if not folder.is_dir():
+        return []
+    swept = []
+    for name in sorted(os.listdir(folder)):
+        match = _VERSION.match(name)
+        if match and match.group(2) and _orphaned(folder / name):
+            shutil.rmtree(folder / name, ignore_errors=True)
+            swept.append(int(match.group(2)))
+    return swept
 
 
 def _advance_latest(folder: Path, number: int) -> None:
@@ -220,6 +272,7 @@ def start_version(out: Path, cycle: str, period: str) -> Version:
             continue
         # Another run may have committed v<N> between our listing and our mkdir.
         if not (folder / f"v{number}").exists():
+            _claim(folder / f".v{number}.partial")
             return Version(folder, cycle, check_period(cycle, period), number)
         os.rmdir(folder / f".v{number}.partial")
         number += 1

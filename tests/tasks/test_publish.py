@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tasks.errors import InvalidPeriod, UnsafePath
-from tasks.publish import latest_version, list_versions, safe_child, start_version, write_csv
+from tasks.publish import latest_version, list_versions, safe_child, start_version, sweep_orphans, write_csv
 
 
 @pytest.mark.parametrize("parts", [
@@ -173,3 +173,30 @@ def test_concurrent_runs_get_distinct_numbers(tmp_path):
         numbers = pool.map(_reserve, [(str(tmp_path), 15), (str(tmp_path), 15)])
     flat = numbers[0] + numbers[1]
     assert sorted(flat) == list(range(1, 31))
+
+
+def _reserve_and_die(out: str) -> None:
+    version = start_version(Path(out), "half-year", "2026H1")
+    version.write_text("summary.txt", "半成品")
+    os.kill(os.getpid(), 9)  # killed as SIGKILL kills: no cleanup runs
+
+
+def test_a_killed_runs_unfinished_version_is_swept_and_a_live_one_is_kept(tmp_path):
+    start_version(tmp_path, "half-year", "2026H1").commit({})                     # v1, committed
+    child = multiprocessing.get_context("spawn").Process(target=_reserve_and_die, args=(str(tmp_path),))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == -9
+    live = start_version(tmp_path, "half-year", "2026H1")                           # v3, this process runs it
+    folder = tmp_path / "half-year" / "2026H1"
+    (folder / ".v9.partial").mkdir()          # being reserved right now: no owner lock yet, so not touched
+    assert (folder / ".v2.partial" / "summary.txt").exists()
+    assert sweep_orphans(tmp_path, "half-year", "2026H1") == [2]
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith((".v", "v"))) == [".v3.partial",
+                                                                                           ".v9.partial", "v1"]
+    assert sweep_orphans(tmp_path, "half-year", "2026H1") == []
+    # The owner lock never reaches the published version or its manifest.
+    published = live.commit({})
+    assert not (published / ".owner").exists()
+    assert [o["path"] for o in json.loads((published / "manifest.json").read_text())["outputs"]] == []
+    assert sweep_orphans(tmp_path, "half-year", "2026H1") == []
