@@ -6,8 +6,10 @@ Run as `python -m benchmarks.bench --scale province` or `assess bench --scale ci
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -96,8 +98,8 @@ def _annual_target(report: Report, costs: dict[str, stages.FileStages], data, po
         profile_to(PROFILES / f"{scale}-annual-computation.txt", lambda: stages.compute("annual", data, YEAR, policy))
         target.profile = str(PROFILES / f"{scale}-annual-*.txt")
     report.targets.append(target)
-    peak = max(r.peak_bytes for r in report.rows) / 2**30
-    report.targets.append(Target("峰值内存", peak, GOAL_PEAK_GB, unit=" GB"))
+    peak = max(r.peak_bytes for r in report.rows if r.cycle == "annual") / 2**30
+    report.targets.append(Target("年度考核峰值内存(读取至生成)", peak, GOAL_PEAK_GB, unit=" GB"))
 
 
 def _profile_known() -> dict[str, pd.Index]:
@@ -120,16 +122,23 @@ def run_benchmark(scale: str = "city", seed: int = 2026, db_url: str | None = No
     for cycle in CYCLE_DATASETS:
         _file_rows(report, cycle, costs)
         computed[cycle] = _cycle_rows(report, cycle, engine, policy)
-    jobs = dossiers.dossier_jobs(render_cycle, computed[render_cycle], engine.url.render_as_string(hide_password=False),
-                              work / "out", policy, YEAR)[:render_limit]
-    _render_rows(report, render_cycle, jobs, workers, scale)
+        if cycle not in (render_cycle, "annual"):
+            # A flow run holds only its own cycle's data: so does the benchmark, or later peaks would add up.
+            del computed[cycle]
+            gc.collect()
+        print(as_text(report, targets=False), file=sys.stderr, flush=True)  # a long run shows its progress
+    if render_limit != 0:
+        jobs = dossiers.dossier_jobs(render_cycle, computed[render_cycle],
+                                     engine.url.render_as_string(hide_password=False), work / "out", policy,
+                                     YEAR)[:render_limit]
+        _render_rows(report, render_cycle, jobs, workers, scale)
     _annual_target(report, costs, computed["annual"][0], policy, scale)
     report.targets.append(excel.excel_target(root, excel_rows, PROFILES / f"{scale}-excel.txt", GOAL_EXCEL))
     engine.dispose()
     return report
 
 
-def as_text(report: Report) -> str:
+def as_text(report: Report, targets: bool = True) -> str:
     """The report as a Chinese table: per cycle and stage the time, floor, ratio and peak memory; then targets."""
     f = report.facts
     lines = [f"规模 {f['scale']}(种子 {f['seed']}),数据库 {f['database']}",
@@ -137,6 +146,8 @@ def as_text(report: Report) -> str:
     for r in report.rows:
         lines.append(f"{CYCLE_LABELS[r.cycle]:<8}{STAGES[r.stage]:<8}{r.seconds:>10.2f}{r.floor:>10.2f}"
                      f"{r.ratio:>8.2f}{r.peak_bytes / 2**20:>14,.0f}  {r.note}")
+    if not targets:
+        return "\n".join(lines)
     lines.append("目标:")
     for t in report.targets:
         verdict = "PASS 达标" if t.met else "MISS 未达标"
@@ -154,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", default=None, help="空的数据库地址(默认在缓存目录新建 SQLite 文件)")
     parser.add_argument("--render-cycle", choices=list(CYCLE_DATASETS), default="annual")
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--render-limit", type=int, default=None, help="只生成前若干份文书")
+    parser.add_argument("--render-limit", type=int, default=None, help="只生成前若干份文书(0:不测生成)")
     parser.add_argument("--excel-rows", type=int, default=100_000)
     args = parser.parse_args(argv)
     print(as_text(run_benchmark(args.scale, args.seed, args.db, render_cycle=args.render_cycle,

@@ -182,7 +182,7 @@ def bench(
     scale: Annotated[str, typer.Option("--scale", help="tiny、city(一个市)或 province(一个省)")] = "city",
     seed: Annotated[int, typer.Option("--seed", help="样例数据的随机种子")] = 2026,
     db: Annotated[str | None, typer.Option("--db", help="空的数据库地址;默认新建 SQLite 文件")] = None,
-    render_limit: Annotated[int | None, typer.Option("--render-limit", help="只生成前若干份文书(默认全部单位)")] = None,
+    render_limit: Annotated[int | None, typer.Option("--render-limit", help="只生成前若干份文书(默认全部单位;0:不测生成)")] = None,
 ) -> None:
     """性能基准:逐周期逐阶段的耗时与峰值内存,与各阶段的最低开销对比,并判定目标是否达成。"""
     from benchmarks.bench import as_text, run_benchmark

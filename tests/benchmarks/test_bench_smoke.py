@@ -30,7 +30,7 @@ def test_every_target_is_reported(report):
     # The five goals of the brief are each measured, whatever their verdict on this machine.
     names = [t.name.split("(")[0].split(":")[0] for t in report.targets]
     assert names == ["进程池 vs 串行生成 PDF", "单份文书 vs 裸 WeasyPrint", "年度考核 读取+校验+计算 vs 下限",
-                     "峰值内存", "Excel 读取 vs openpyxl"]
+                     "年度考核峰值内存", "Excel 读取 vs openpyxl"]
     assert all(t.measured > 0 for t in report.targets)
 
 
@@ -39,3 +39,11 @@ def test_the_table_names_every_stage_and_a_verdict_per_target(report):
     for label in STAGES.values():
         assert label in text
     assert text.count("PASS") + text.count("MISS") == len(report.targets)
+
+
+def test_a_render_limit_of_zero_skips_rendering(tmp_path):
+    # A province run measures the data stages only: its full summary alone would take hours to lay out.
+    report = run_benchmark("tiny", seed=7, root=tmp_path, excel_rows=500, render_limit=0, workers=1)
+    assert "rendering" not in {r.stage for r in report.rows}
+    assert [t.name.split("(")[0].split(":")[0] for t in report.targets] == [
+        "年度考核 读取+校验+计算 vs 下限", "年度考核峰值内存", "Excel 读取 vs openpyxl"]

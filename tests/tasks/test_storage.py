@@ -68,6 +68,9 @@ def test_ingest_stores_accepted_and_quarantines_rejected(engine, inbox, tmp_path
     units = load_dataset(engine, "units")
     assert units[["unit_id", "is_window", "leader_name"]].astype(object).where(units.notna(), None).values.tolist() \
         == [["U0001", True, "张明"], ["U0002", False, None]]
+    # Streamed a row at a time, every chunk typed on its own, the frames are the same to the dtype.
+    pd.testing.assert_frame_equal(load_dataset(engine, "platform_cases", chunk_rows=1), expected)
+    pd.testing.assert_frame_equal(load_dataset(engine, "units", chunk_rows=1), units)
     rejected = load_rejected(engine, "platform_cases")
     assert rejected[["file_name", "row_number", "reason", "case_id", "unit_id", "received_at"]].values.tolist() == [
         ["platform_cases_2026Q1.csv", 4, "工单编号“G3”在本批数据中重复出现 2 次", "G3", "U0001", "2026-01-05"],
