@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -144,9 +146,6 @@ def parallel_ceiling(workers: int, chunks: int = 8, n: int = 3_000_000) -> float
 
     On a shared virtual machine this is below the core count: other services and the hypervisor take their part.
     """
-    import time
-    from concurrent.futures import ProcessPoolExecutor
-
     start = time.perf_counter()
     for _ in range(chunks):
         _spin(n)

@@ -207,9 +207,10 @@ def _release(partial: Path) -> None:
 
 
 def _orphaned(partial: Path) -> bool:
-    """True when the process that built `partial` is gone: its owner lock is free (the kernel drops it)."""
-    if partial in _owned:
-        return False
+    """True when the process that built `partial` is gone: its owner lock is free (the kernel drops it).
+
+    A lock this process holds counts as taken too: each open() is its own file description to flock.
+    """
     try:
         fd = os.open(partial / _OWNER, os.O_RDONLY)
     except OSError:  # no owner file yet (being reserved), or already removed by another sweep

@@ -265,10 +265,8 @@ def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS) -
     with engine.connect() as conn:
         streaming = conn.execution_options(stream_results=True)
         chunks = [as_schema_types(dataset, chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
-    if len(chunks) == 1:
-        return chunks[0]
-    # Typed again as a whole: a chunk without a missing flag is `bool` where another is `boolean`.
-    return as_schema_types(dataset, pd.concat(chunks, ignore_index=True))
+    # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
+    return pd.concat(chunks, ignore_index=True)
 
 
 def load_rejected(engine: Engine, dataset: str) -> pd.DataFrame:

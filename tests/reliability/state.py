@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -48,5 +49,15 @@ def assert_database_sound(db: str) -> dict[str, int]:
                 owners = set(conn.execute(select(table.c.run_id).distinct()).scalars())
                 assert owners <= complete, table.name
             return {"files": len(files), "complete_runs": len(complete)}
+    finally:
+        engine.dispose()
+
+
+def run_statuses(db: str) -> Counter:
+    """How many runs the database records in each status (running, complete, failed)."""
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return Counter(conn.execute(select(runs.c.status)).scalars())
     finally:
         engine.dispose()

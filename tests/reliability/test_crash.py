@@ -5,16 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
-
-from tasks.models import runs
 
 from tests.reliability.helpers import assert_complete, half_year_inbox, start_cycle, write_policy
-from tests.reliability.state import assert_database_sound, assert_versions_sound
+from tests.reliability.state import assert_database_sound, assert_versions_sound, run_statuses
 
 pytestmark = pytest.mark.slow
 DEADLINE = 240
@@ -74,8 +70,5 @@ def test_killed_runs_leave_nothing_half_made_and_a_rerun_completes(tmp_path):
     assert assert_database_sound(db) == {"files": len(list(inbox.iterdir())), "complete_runs": 1}
     # The killed runs' unfinished folders are swept and their runs closed as failed, not left "running".
     assert not list(folder.glob(".v*.partial"))
-    engine = create_engine(db)
-    with engine.connect() as conn:
-        statuses = Counter(conn.execute(select(runs.c.status)).scalars())
-    engine.dispose()
+    statuses = run_statuses(db)
     assert statuses["complete"] == 1 and statuses["running"] == 0 and statuses["failed"] >= 1, statuses
