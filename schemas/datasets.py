@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -128,6 +131,7 @@ DATASETS: dict[str, Dataset] = {
                 Column("name", "名称", max_length=100),
             ),
             key=("subject_id",),
+            references=(_unit_ref(),),
         ),
         Dataset(
             "commitments", "公开承诺",
@@ -142,7 +146,7 @@ DATASETS: dict[str, Dataset] = {
                 Column("deadline", "完成时限", "date", note="“三个明确”之一,必填"),
             ),
             key=("commitment_id",),
-            references=(_unit_ref(),),
+            references=(_unit_ref(), _subject_ref()),
         ),
         Dataset(
             "commitment_status", "承诺兑现情况",
@@ -319,7 +323,34 @@ CYCLE_DATASETS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def dataset_for_file(file_name: str) -> Dataset | None:
-    """The dataset a delivered file belongs to, by the longest dataset name its file name starts with."""
-    lowered = file_name.lower()
-    matches = [d for n, d in DATASETS.items() if lowered.startswith(n)]
-    return max(matches, key=lambda d: len(d.name)) if matches else None
+    """The dataset a delivered file belongs to: the longest dataset name or Chinese label its name starts with.
+
+    None when the name starts with none, or when a longer dataset name is a near miss of the name's first words
+    (`commitments_status…` is meant as commitment_status, not commitments): a guess would misfile the rows.
+    """
+    stem = unicodedata.normalize("NFKC", file_name).strip().lower()
+    by_label = [d for d in DATASETS.values() if stem.startswith(d.label)]
+    if by_label:
+        return max(by_label, key=lambda d: len(d.label))
+    matches = [d for n, d in DATASETS.items() if stem.startswith(n)]
+    best = max(matches, key=lambda d: len(d.name)) if matches else None
+    miss = _near_miss(stem)
+    if miss is not None and (best is None or len(miss) > len(best.name)):
+        return None
+    return best
+
+
+def near_miss(file_name: str) -> str | None:
+    """The dataset name a file name that matches none was most likely meant to start with."""
+    return _near_miss(unicodedata.normalize("NFKC", file_name).strip().lower())
+
+
+def _near_miss(stem: str) -> str | None:
+    words = re.split(r"[_\-\s.]+", stem)
+    found = None
+    for n in range(1, min(len(words), 3) + 1):
+        leading = "_".join(words[:n])
+        close = difflib.get_close_matches(leading, DATASETS, n=1, cutoff=0.85)
+        if close and close[0] != leading and (found is None or len(close[0]) > len(found)):
+            found = close[0]
+    return found

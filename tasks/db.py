@@ -7,18 +7,19 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # Waiting on a lock comes first: another process may be creating the file's schema at this moment.
+    cursor.execute("PRAGMA busy_timeout=30000")
     # WAL lets readers work while a run writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -39,5 +40,21 @@ def upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Hold the database while migrating, so two runs started together on a new database do not both create it.
+
+    The second waits for the first to commit, then finds the schema at head and has nothing to do.
+    """
+    if connection.dialect.name == "sqlite":
+        # Python's sqlite3 runs DDL outside any transaction unless one is begun explicitly.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+
+
+_MIGRATION_LOCK = 20_261_201  # any constant the application uses for nothing else

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import python_calamine
 
-from schemas.datasets import Dataset
+from schemas.datasets import Column, Dataset
 from tasks.errors import UnreadableFile
 
 HEADER_SEARCH_ROWS = 10
@@ -214,6 +215,68 @@ def _tabulate(file_name: str, cells: pd.DataFrame, dataset: Dataset) -> pd.DataF
     body = cells.loc[header_row + 1:, list(mapped)].rename(columns=mapped)
     frame = pd.DataFrame({name: _clean(body[name]) if name in body else pd.Series(pd.NA, index=body.index, dtype="str")
                           for name in dataset.column_names}, index=body.index)
-    frame = frame[frame.notna().any(axis=1)]
+    headers, other_text = _unrecognised(cells, header_row, mapped)
+    has_data = frame.notna().any(axis=1)
+    # A line with text only under unrecognised headers is kept, so that validation rejects it with a reason;
+    # only then is the column there, so a regular file's frame holds the schema columns alone.
+    if (other_text.notna() & ~has_data).any():
+        frame[UNRECOGNISED] = other_text.where(~has_data)
+    frame = frame[has_data | other_text.notna()]
     frame["_row_number"] = frame.index.to_numpy(dtype="int64")
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    frame.attrs = {"unrecognised_columns": headers,
+                   "absent_columns": [n for n in dataset.column_names if n not in mapped.values()]}
+    return frame
+
+
+UNRECOGNISED = "_unrecognised"
+
+
+def _unrecognised(cells: pd.DataFrame, header_row: int, mapped: dict[int, str]) -> tuple[list[str], pd.Series]:
+    """The headers of columns no schema column claims, and per line the ones of them it has text in."""
+    body = cells.loc[header_row + 1:]
+    header = cells.loc[header_row]
+    headers, pieces = [], []
+    for position in cells.columns:
+        if position in mapped:
+            continue
+        text = _clean(body[position].astype("str"))
+        title = _clean(pd.Series([header[position]], dtype="str").fillna("")).iat[0]
+        if pd.isna(title) and text.isna().all():
+            continue
+        title = f"第 {int(position) + 1} 列(无表头)" if pd.isna(title) else title
+        headers.append(title)
+        pieces.append(text.where(text.isna(), title))
+    named = pd.Series(pd.NA, index=body.index, dtype="str")
+    for piece in pieces:  # one pass per unrecognised column, not per line
+        named = (named + "、" + piece).fillna(named).fillna(piece)
+    return headers, named
+
+
+def column_notes(dataset: Dataset, raw: pd.DataFrame) -> list[str]:
+    """Notes on a read table's columns: each unrecognised header with the closest absent label, each empty optional column."""
+    absent = [dataset.column(n) for n in raw.attrs.get("absent_columns", [])]
+    notes = []
+    for header in raw.attrs.get("unrecognised_columns", []):
+        guess = _closest(header, absent)
+        hint = f",最接近的列名是“{guess.label}”({guess.name}),如是请改用该列名" if guess else ""
+        notes.append(f"未识别的列“{header}”:其内容未读入{hint}")
+    for column in dataset.columns:
+        if column.required:
+            continue
+        if column.name in raw.attrs.get("absent_columns", []):
+            notes.append(f"可选列“{column.label}”({column.name})在文件中没有,该列按空值处理")
+        elif len(raw) and raw[column.name].isna().all():
+            notes.append(f"可选列“{column.label}”({column.name})全部为空")
+    return notes
+
+
+def _closest(header: str, candidates: list[Column]) -> Column | None:
+    """The candidate column whose label or name is most like `header`; the only one when none is alike at all."""
+    scored = [(max(difflib.SequenceMatcher(None, header, c.label).ratio(),
+                   difflib.SequenceMatcher(None, header.lower(), c.name).ratio()), c) for c in candidates]
+    best = max(scored, key=lambda s: s[0], default=(0.0, None))
+    if best[0] > 0:
+        return best[1]
+    # 扣分原因 shares no character with 事由: when one column is missing, it is the likeliest meaning.
+    return candidates[0] if len(candidates) == 1 else None

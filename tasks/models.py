@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-    Table, Text, UniqueConstraint,
+    Table, Text, UniqueConstraint, false,
 )
 
 from schemas.datasets import DATASETS, Dataset
@@ -49,6 +49,9 @@ rejected_rows = Table(
     Column("row_number", Integer, nullable=False),
     Column("reason", Text, nullable=False),
     Column("data", JSON, nullable=False),
+    # Rejected only for a unit or subject nobody had registered yet: validated again at every later ingest.
+    Column("awaiting_reference", Boolean, nullable=False, server_default=false()),
+    Column("accepted_at", DateTime, nullable=True),  # when a later validation let the row in
 )
 
 

@@ -101,8 +101,12 @@ def database_url(db: str | None) -> str:
       retry_condition_fn=_io_failure)
 def ingest_task(inbox: str, db_url: str) -> IngestReport:
     """Read, validate and store every new file of the inbox."""
-    report = ingest_inbox(Path(inbox), get_engine(db_url), get_settings().archive_dir)
+    settings = get_settings()
+    report = ingest_inbox(Path(inbox), get_engine(db_url), settings.archive_dir, settings.settle_seconds)
     get_run_logger().info("入库完成:\n%s", report.as_text())
+    if any(f.notes for f in report.files) or report.revalidated:
+        create_markdown_artifact(key="ingest-notes", description="入库说明",
+                                 markdown=f"# 入库说明\n\n```\n{report.as_text()}\n```\n")
     return report
 
 

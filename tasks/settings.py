@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     render_workers: int | None = None
     dask_address: str | None = None  # e.g. tcp://10.0.0.5:8786: dossiers are rendered on that Dask cluster
+    # Inbox files modified more recently wait for the next run: 60 for the scheduled deployments
+    # (prefect.yaml), 0 when an operator runs a cycle on files just put there.
+    settle_seconds: float = 0
 
     @property
     def db_url(self) -> str:

@@ -13,15 +13,16 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment
 from rich.cells import cell_len
-from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file
-from tasks.errors import AssessError, UnreadableFile
-from tasks.intake import read_table
+from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
+from tasks.errors import AssessError
+from tasks.inbox import InboxFile, list_inbox
+from tasks.intake import column_notes, read_table
 from tasks.models import dataset_tables, ingested_files, rejected_rows
 from tasks.validation import (
-    Validated, as_schema_types, delivered_names, key_text, known_key, reason_kinds, validate,
+    WINDOW_UNITS, Validated, as_schema_types, delivered_names, key_text, known_key, reason_kinds, validate,
 )
 
 INSERT_CHUNK = 20_000
@@ -33,14 +34,15 @@ TOP_REASONS = 10
 class FileReport:
     """What became of one inbox file: its counts and its most common rejection reasons."""
 
-    file_name: str
-    dataset: str
+    file_name: str  # relative to the inbox: 第二批/survey_responses_2026H1.csv
+    dataset: str  # empty when the name matches no dataset
     sha256: str
-    status: str  # ingested | skipped
+    status: str  # ingested | skipped | ignored | waiting (for the next run) | unmatched
     rows_read: int = 0
     rows_accepted: int = 0
     rows_rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,30 +51,40 @@ class IngestReport:
 
     files: list[FileReport] = field(default_factory=list)
     created_at: datetime = field(default_factory=datetime.now)
+    revalidated: dict[str, int] = field(default_factory=dict)  # dataset → earlier rejected rows now accepted
 
     def totals(self) -> dict[str, int]:
         """Files ingested and skipped, and rows read, accepted and rejected over all files."""
         return {
             "files_ingested": sum(f.status == "ingested" for f in self.files),
             "files_skipped": sum(f.status == "skipped" for f in self.files),
+            "files_passed": sum(f.status in ("ignored", "waiting", "unmatched") for f in self.files),
+            "rows_revalidated": sum(self.revalidated.values()),
             **{k: sum(getattr(f, k) for f in self.files) for k in ("rows_read", "rows_accepted", "rows_rejected")},
         }
 
     def as_text(self) -> str:
         """A Chinese table of the files for the command line, with each file's most common reasons."""
-        if not self.files:
+        if not self.files and not self.revalidated:
             return "收件箱中没有待入库的文件。"
-        widths = (max(cell_len(f.file_name) for f in self.files) + 2, 20, 10, 10, 10)
+        widths = (max((cell_len(f.file_name) for f in self.files), default=4) + 2, 20, 10, 10, 10)
         lines = [_row(("文件", "数据集", "读取", "接收", "拒收"), widths) + "  状态"]
         for f in self.files:
-            status = "已入库" if f.status == "ingested" else "已跳过(此前已入库)"
             counts = (f"{f.rows_read:,}", f"{f.rows_accepted:,}", f"{f.rows_rejected:,}")
-            lines.append(_row((f.file_name, DATASETS[f.dataset].label, *counts), widths) + f"  {status}")
+            label = DATASETS[f.dataset].label if f.dataset else "—"
+            lines.append(_row((f.file_name, label, *counts), widths) + f"  {STATUS_LABELS[f.status]}")
+            lines += [f"    说明:{note}" for note in f.notes]
             lines += [f"    拒收原因:{reason}({count:,} 行)" for reason, count in list(f.reasons.items())[:3]]
+        lines += [f"重新校验:此前因引用的单位或对象尚未登记而拒收的{DATASETS[name].label}数据,本次有 {n:,} 行通过并入库"
+                  for name, n in self.revalidated.items()]
         t = self.totals()
-        lines.append(f"合计:入库 {t['files_ingested']} 个文件,跳过 {t['files_skipped']} 个;读取 {t['rows_read']:,} 行,"
-                     f"接收 {t['rows_accepted']:,} 行,拒收 {t['rows_rejected']:,} 行")
+        lines.append(f"合计:入库 {t['files_ingested']} 个文件,跳过 {t['files_skipped']} 个,未读取 {t['files_passed']} 个;"
+                     f"读取 {t['rows_read']:,} 行,接收 {t['rows_accepted']:,} 行,拒收 {t['rows_rejected']:,} 行")
         return "\n".join(lines)
+
+
+STATUS_LABELS = {"ingested": "已入库", "skipped": "已跳过(此前已入库)", "ignored": "已忽略",
+                 "waiting": "留待下次运行", "unmatched": "未入库(无法确定数据集)"}
 
 
 def _row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
@@ -88,22 +100,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _inbox_files(inbox: Path) -> list[tuple[Path, Dataset]]:
-    if not Path(inbox).is_dir():
-        raise AssessError(f"收件箱目录“{inbox}”不存在")
-    found = []
-    for path in sorted(p for p in Path(inbox).iterdir() if p.is_file() and not p.name.startswith(".")):
-        # A link could make the archive and the database take in any file the service can read.
-        if not path.resolve().is_relative_to(Path(inbox).resolve()):
-            raise UnreadableFile(path.name, "是指向收件箱以外的链接,出于安全考虑不予读取")
-        dataset = dataset_for_file(path.name)
-        if dataset is None:
-            prefixes = "、".join(DATASETS)
-            raise UnreadableFile(path.name, f"文件名不以任何数据集名称开头,应以下列之一开头:{prefixes}")
-        found.append((path, dataset))
-    return sorted(found, key=lambda item: (INGEST_ORDER.index(item[1].name), item[0].name))
 
 
 def _stored_digests(engine: Engine, digests: Iterable[str]) -> set[str]:
@@ -124,16 +120,28 @@ def _stored_keys(conn: Connection, dataset: Dataset) -> pd.Index:
 def _known(engine: Engine, datasets: set[str]) -> dict[str, pd.Index]:
     targets = {ref.dataset for name in datasets for ref in DATASETS[name].references} | datasets
     with engine.connect() as conn:
-        return {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
+        known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
+        if "units" in targets:
+            units = dataset_tables["units"]
+            window = conn.execute(select(units.c.unit_id).where(units.c.is_window.is_(True))).scalars().all()
+            known[WINDOW_UNITS] = pd.Index(window, dtype="str")
+    return known
 
 
-def _validate_all(tables: list[tuple[Path, Dataset, pd.DataFrame]], known: dict) -> list[Validated]:
+def _learn(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:
+    """Later files of the batch see what earlier ones brought, as if it were already stored."""
+    key = known_key(dataset)
+    known[key] = known[key].append(pd.Index(key_text(dataset, accepted)))
+    if dataset.name == "units" and WINDOW_UNITS in known:
+        window = accepted.loc[accepted["is_window"].fillna(False).astype(bool), "unit_id"]
+        known[WINDOW_UNITS] = known[WINDOW_UNITS].append(pd.Index(window.astype("str")))
+
+
+def _validate_all(tables: list[tuple[InboxFile, pd.DataFrame]], known: dict) -> list[Validated]:
     results = []
-    for _path, dataset, raw in tables:
-        result = validate(dataset, raw, known)
-        key = known_key(dataset)
-        # Later files of the batch see what earlier ones brought, as if it were already stored.
-        known[key] = known[key].append(pd.Index(key_text(dataset, result.accepted)))
+    for item, raw in tables:
+        result = validate(item.dataset, raw, known, file_name=item.path.name)
+        _learn(known, item.dataset, result.accepted)
         results.append(result)
     return results
 
@@ -175,13 +183,15 @@ def _insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
         conn.exec_driver_sql(statement, list(values.iloc[start:start + INSERT_CHUNK].itertuples(index=False, name=None)))
 
 
-def _insert_rejected(conn: Connection, dataset: Dataset, rejected: pd.DataFrame, file_id: int) -> None:
+def _insert_rejected(conn: Connection, dataset: Dataset, rejected: pd.DataFrame, file_id: int,
+                     awaiting=None) -> None:
     if rejected.empty:
         return
     delivered = rejected[list(delivered_names(dataset).values())].set_axis(dataset.column_names, axis=1)
     data = delivered.astype(object).where(delivered.notna(), None)
     rows = pd.DataFrame({"file_id": file_id, "dataset": dataset.name, "row_number": rejected["_row_number"],
-                         "reason": rejected["reason"], "data": data.to_dict("records")})
+                         "reason": rejected["reason"], "data": data.to_dict("records"),
+                         "awaiting_reference": awaiting if awaiting is not None else False})
     for start in range(0, len(rows), INSERT_CHUNK):
         conn.execute(insert(rejected_rows), rows.iloc[start:start + INSERT_CHUNK].to_dict("records"))
 
@@ -194,61 +204,125 @@ def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
     return target
 
 
-def _store(conn: Connection, path: Path, dataset: Dataset, digest: str, archived: Path, result: Validated) -> None:
+def _store(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated) -> None:
     file_id = conn.execute(insert(ingested_files).returning(ingested_files.c.file_id).values(
-        sha256=digest, file_name=path.name, dataset=dataset.name, archived_as=str(archived),
+        sha256=digest, file_name=item.name, dataset=item.dataset.name, archived_as=str(archived),
         ingested_at=datetime.now(), rows_read=len(result.accepted) + len(result.rejected),
         rows_accepted=len(result.accepted), rows_rejected=len(result.rejected),
     )).scalar_one()
-    _insert_rows(conn, dataset_tables[dataset.name], _db_frame(dataset, result.accepted, file_id))
-    _insert_rejected(conn, dataset, result.rejected, file_id)
+    _insert_rows(conn, dataset_tables[item.dataset.name], _db_frame(item.dataset, result.accepted, file_id))
+    _insert_rejected(conn, item.dataset, result.rejected, file_id, result.awaiting)
 
 
-def _file_report(path: Path, dataset: Dataset, digest: str, result: Validated) -> FileReport:
+def _file_report(item: InboxFile, digest: str, result: Validated, notes: list[str]) -> FileReport:
     counts = reason_kinds(result.rejected["reason"]).value_counts().head(TOP_REASONS) \
         if len(result.rejected) else pd.Series(dtype="int64")
-    return FileReport(path.name, dataset.name, digest, "ingested", len(result.accepted) + len(result.rejected),
-                      len(result.accepted), len(result.rejected), {str(k): int(v) for k, v in counts.items()})
+    return FileReport(item.name, item.dataset.name, digest, "ingested", len(result.accepted) + len(result.rejected),
+                      len(result.accepted), len(result.rejected), {str(k): int(v) for k, v in counts.items()}, notes)
 
 
-def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport:
+def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float = 0) -> IngestReport:
     """Read, validate, store and archive every inbox file not ingested before; the report of what happened.
 
-    Two runs reading one inbox at the same moment race to store the same files: the loser's transaction
-    breaks on a unique key and rolls back whole, and it starts again against what the winner stored.
+    Files modified within `settle_seconds` wait for the next pass. Rows rejected earlier only for a reference
+    nobody had delivered are validated again afterwards. Two runs reading one inbox at the same moment race
+    to store the same files: the loser's transaction breaks on a unique key and rolls back whole, and it
+    starts again against what the winner stored.
     """
     for _ in range(INGEST_ATTEMPTS - 1):
         try:
-            return _ingest_once(inbox, engine, archive_dir)
+            return _ingest_once(inbox, engine, archive_dir, settle_seconds)
         except IntegrityError:
             continue
     try:
-        return _ingest_once(inbox, engine, archive_dir)
+        return _ingest_once(inbox, engine, archive_dir, settle_seconds)
     except IntegrityError as error:
         raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{error.orig}") from error
 
 
-def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport:
-    files = [(path, dataset, _sha256(path)) for path, dataset in _inbox_files(inbox)]
-    stored = _stored_digests(engine, [digest for *_, digest in files])
+def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float) -> IngestReport:
+    listing = list_inbox(inbox, settle_seconds)
+    files = [(item, _sha256(item.path)) for item in listing.files]
+    stored = _stored_digests(engine, [digest for _, digest in files])
     report, new, seen = IngestReport(), [], set(stored)
-    for path, dataset, digest in files:
+    report.files += [FileReport(p.name, "", "", p.status, notes=[p.note]) for p in listing.passed]
+    for item, digest in files:
         if digest in seen:
-            report.files.append(FileReport(path.name, dataset.name, digest, "skipped"))
+            report.files.append(FileReport(item.name, item.dataset.name, digest, "skipped"))
         else:
-            new.append((path, dataset, digest))
+            new.append((item, digest))
             seen.add(digest)
     # Every new file is read before anything is written, so one unreadable file stores nothing.
-    tables = [(path, dataset, read_table(path, dataset)) for path, dataset, _ in new]
-    results = _validate_all(tables, _known(engine, {dataset.name for _, dataset, _ in new}))
+    tables = [(item, read_table(item.path, item.dataset)) for item, _ in new]
+    pending = _pending(engine) if new else {}
+    known = _known(engine, {item.dataset.name for item, _ in new} | set(pending))
+    results = _validate_all(tables, known)
     with engine.begin() as conn:
-        for (path, dataset, digest), result in zip(new, results):
-            _store(conn, path, dataset, digest, _archive(path, digest, archive_dir), result)
-            report.files.append(_file_report(path, dataset, digest, result))
-    report.files.sort(key=lambda f: (INGEST_ORDER.index(f.dataset), f.file_name))
+        for ((item, digest), raw), result in zip(zip(new, (raw for _, raw in tables)), results):
+            _store(conn, item, digest, _archive(item.path, digest, archive_dir), result)
+            report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
+        report.revalidated = _accept_pending(conn, pending, known)
+    report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
+                                     INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")
     write_validation_report(report, Path(archive_dir).parent / "reports" / f"ingest-{stamp}.html")
     return report
+
+
+def revalidate(engine: Engine) -> dict[str, int]:
+    """Validate again every row rejected only for an unknown reference; per dataset, how many now got in."""
+    pending = _pending(engine)
+    known = _known(engine, set(pending))
+    with engine.begin() as conn:
+        return _accept_pending(conn, pending, known)
+
+
+def _pending(engine: Engine) -> dict[str, pd.DataFrame]:
+    """Per dataset, the quarantined rows still waiting for a reference: id, file, row number and row as delivered."""
+    r = rejected_rows.c
+    query = select(r.id, r.file_id, r.dataset, r.row_number, r.data) \
+        .where(r.awaiting_reference.is_(True), r.accepted_at.is_(None)).order_by(r.id)
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(query).all(), columns=["id", "file_id", "dataset", "row_number", "data"])
+    return {name: group.reset_index(drop=True) for name, group in rows.groupby("dataset", sort=False)}
+
+
+def _accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict) -> dict[str, int]:
+    """Store the waiting rows that now pass, under their own file; the rows stay quarantined with when they got in."""
+    accepted_counts = {}
+    for name in (n for n in INGEST_ORDER if n in pending):
+        dataset, rows = DATASETS[name], pending[name]
+        raw = pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
+        result = validate(dataset, raw.assign(_row_number=range(len(rows))), known)
+        _learn(known, dataset, result.accepted)
+        _record_still_rejected(conn, rows.iloc[result.rejected["_row_number"]], result)
+        if result.accepted.empty:
+            continue
+        moved = rows.iloc[result.accepted["_row_number"]]
+        frame = _db_frame(dataset, result.accepted, 0).assign(_file_id=moved["file_id"].to_numpy(),
+                                                              _row_number=moved["row_number"].to_numpy())
+        _insert_rows(conn, dataset_tables[name], frame)
+        now = datetime.now()
+        for start in range(0, len(moved), INSERT_CHUNK):
+            ids = moved["id"].iloc[start:start + INSERT_CHUNK].tolist()
+            conn.execute(update(rejected_rows).where(rejected_rows.c.id.in_(ids)).values(accepted_at=now))
+        per_file = moved.groupby("file_id").size()
+        conn.execute(update(ingested_files).where(ingested_files.c.file_id == bindparam("fid")).values(
+            rows_accepted=ingested_files.c.rows_accepted + bindparam("n"),
+            rows_rejected=ingested_files.c.rows_rejected - bindparam("n")),
+            [{"fid": int(f), "n": int(n)} for f, n in per_file.items()])
+        accepted_counts[name] = len(moved)
+    return accepted_counts
+
+
+def _record_still_rejected(conn: Connection, rows: pd.DataFrame, result: Validated) -> None:
+    """A waiting row that now fails on something else (a key stored meanwhile) says so, and waits no more."""
+    changed = ~result.awaiting
+    if not changed.any():
+        return
+    conn.execute(update(rejected_rows).where(rejected_rows.c.id == bindparam("rid")).values(
+        reason=bindparam("new_reason"), awaiting_reference=False),
+        [{"rid": int(i), "new_reason": r} for i, r in zip(rows["id"][changed], result.rejected["reason"][changed])])
 
 
 LOAD_CHUNK_ROWS = 250_000
@@ -274,7 +348,7 @@ def load_rejected(engine: Engine, dataset: str) -> pd.DataFrame:
     query = (select(ingested_files.c.file_name, rejected_rows.c.row_number, rejected_rows.c.reason,
                     rejected_rows.c.data)
              .join(ingested_files, ingested_files.c.file_id == rejected_rows.c.file_id)
-             .where(rejected_rows.c.dataset == dataset)
+             .where(rejected_rows.c.dataset == dataset, rejected_rows.c.accepted_at.is_(None))
              .order_by(rejected_rows.c.file_id, rejected_rows.c.row_number))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
@@ -297,7 +371,8 @@ def quality_summary(engine: Engine, datasets: Iterable[str]) -> pd.DataFrame:
 def top_reasons(engine: Engine, datasets: Iterable[str], n: int = 5) -> pd.DataFrame:
     """The `n` most common rejection reasons of each dataset (the row's own values taken out), with row counts."""
     r = rejected_rows.c
-    query = select(r.dataset, r.reason, func.count().label("rows")).where(r.dataset.in_(list(datasets))) \
+    query = select(r.dataset, r.reason, func.count().label("rows")) \
+        .where(r.dataset.in_(list(datasets)), r.accepted_at.is_(None)) \
         .group_by(r.dataset, r.reason)
     with engine.connect() as conn:
         counted = pd.read_sql(query, conn)

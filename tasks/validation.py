@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -16,9 +18,11 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from schemas.datasets import DATASETS, Dataset
 from schemas.suites import EARLIEST, LATEST, suite_for, unparsed_column, value_column
+from tasks.intake import UNRECOGNISED
 from tasks.normalise import PARSERS
 
 REASON_SEPARATOR = ";"
+WINDOW_UNITS = "units.unit_id:is_window"
 _KEY_SEPARATOR = "\x1f"
 _BOOKKEEPING = ("_row_number", "reason", "file_name", "row_number")
 _TYPE_PROBLEMS = {"int": "不是整数", "float": "不是数字", "date": "不是有效日期", "datetime": "不是有效的日期时间",
@@ -31,6 +35,7 @@ class Validated:
 
     accepted: pd.DataFrame
     rejected: pd.DataFrame
+    awaiting: np.ndarray | None = None  # per rejected row: failed only on a reference not yet delivered
 
 
 def known_key(dataset: Dataset) -> str:
@@ -245,10 +250,74 @@ def as_schema_types(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(typed, index=frame.index)
 
 
-def _rejection_reasons(dataset: Dataset, prepared: pd.DataFrame, known: dict) -> pd.Series:
+def _rejection_reasons(dataset: Dataset, prepared: pd.DataFrame, known: dict,
+                       file_name: str | None = None) -> tuple[pd.Series, pd.Index]:
+    """Each failing row's reasons, and the rows that fail only on a reference nobody has delivered yet."""
     pieces = [_rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
-    pieces += _reference_reasons(dataset, prepared, known) + _stored_reasons(dataset, prepared, known)
-    return _join_reasons(pieces)
+    pieces += _period_reasons(dataset, prepared, file_name) + _window_reasons(dataset, prepared, known)
+    pieces += _stored_reasons(dataset, prepared, known)
+    references = _reference_reasons(dataset, prepared, known)
+    blank = _unrecognised_only(dataset, prepared)
+    if len(blank):
+        # Such a line fails every required column too; the one reason says what is really wrong with it.
+        pieces = [p[~p.index.isin(blank.index)] for p in pieces] + [blank]
+        references = [p[~p.index.isin(blank.index)] for p in references]
+    other = _index_of(pieces)
+    awaiting = _index_of(references).difference(other)
+    return _join_reasons(pieces + references), awaiting
+
+
+def _index_of(pieces: list[pd.Series]) -> pd.Index:
+    rows = pd.Index([], dtype="int64")
+    for piece in pieces:
+        rows = rows.union(piece.index)
+    return rows
+
+
+def file_period(file_name: str | None, pattern: str) -> str | None:
+    """The period a file name states (`survey_responses_2026H1_…` → 2026H1), when it is of the column's form."""
+    match = _FILE_PERIOD.search(unicodedata.normalize("NFKC", file_name or ""))
+    if match is None:
+        return None
+    period = f"{match[1]}{match[2].upper()}{match[3]}"
+    return period if re.fullmatch(pattern, period) else None
+
+
+_FILE_PERIOD = re.compile(r"(?<![0-9A-Za-z])(\d{4})[-_]?([HQhq])([1-4])(?![0-9])")
+
+
+def _period_reasons(dataset: Dataset, frame: pd.DataFrame, file_name: str | None) -> list[pd.Series]:
+    if "period" not in dataset.column_names:
+        return []
+    column = dataset.column("period")
+    stated = file_period(file_name, column.pattern)
+    if stated is None:
+        return []
+    values = frame["period"]
+    # A period of the wrong form already has its own reason; only well-formed other periods are misfiled.
+    differs = values.notna() & values.str.fullmatch(column.pattern).fillna(False) & values.ne(stated)
+    if not differs.any():
+        return []
+    return [_quoted(column.label, values[differs]) + f"与文件名中的期次“{stated}”不一致,请按期次分别提交文件"]
+
+
+def _window_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
+    if dataset.name != "survey_responses" or WINDOW_UNITS not in known:
+        return []
+    values = frame["unit_id"]
+    registered = _is_in(values, known.get("units.unit_id", ()))
+    outside = registered & ~_is_in(values, known[WINDOW_UNITS])
+    if not outside.any():
+        return []
+    return [_quoted("单位编码", values[outside]) + "在窗口单位名册中登记为非窗口单位(是否窗口单位=否),其测评答卷不计入测评"]
+
+
+def _unrecognised_only(dataset: Dataset, frame: pd.DataFrame) -> pd.Series:
+    if UNRECOGNISED not in frame:
+        return pd.Series(dtype="str")
+    other = frame[UNRECOGNISED]
+    lines = other[other.notna() & frame[dataset.column_names].isna().all(axis=1)]
+    return "本行数据集各列均为空,只在未识别的列(" + lines + ")中有内容:请把内容填入正确的列后重新提交"
 
 
 def _join_reasons(pieces: list[pd.Series]) -> pd.Series:
@@ -268,19 +337,26 @@ def _join_reasons(pieces: list[pd.Series]) -> pd.Series:
     return pd.Series(pd.array(joined, dtype="str"), index=rows)
 
 
-def validate(dataset: Dataset, raw: pd.DataFrame, known: dict[str, pd.Index | set]) -> Validated:
-    """Split `raw` (text from `read_table`) into typed accepted rows and rejected rows with Chinese reasons."""
+def validate(dataset: Dataset, raw: pd.DataFrame, known: dict[str, pd.Index | set],
+             file_name: str | None = None) -> Validated:
+    """Split `raw` (text from `read_table`) into typed accepted rows and rejected rows with Chinese reasons.
+
+    `known` holds the keys rows may refer to (and WINDOW_UNITS, the units registered as window units);
+    `file_name` states the period its rows must be of. `awaiting` marks the rejected rows that failed only
+    on a reference not yet known, so that a later delivery may let them in.
+    """
     prepared = prepare(dataset, raw)
-    reasons = _rejection_reasons(dataset, prepared, known)
+    reasons, awaiting = _rejection_reasons(dataset, prepared, known, file_name)
     bad = prepared.index.isin(reasons.index)
     values = prepared.loc[~bad].rename(columns={value_column(c): c.name for c in dataset.columns if c.type != "str"},
                                        errors="ignore")
     values = values.loc[:, ~values.columns.duplicated(keep="last")]
     accepted = as_schema_types(dataset, values).assign(_row_number=values["_row_number"]).reset_index(drop=True)
     rejected = prepared.loc[bad, ["_row_number"]].assign(reason=reasons)
+    waits = rejected.index.isin(awaiting)
     delivered = prepared.loc[bad, dataset.column_names].rename(columns=delivered_names(dataset))
     rejected = rejected.join(delivered).reset_index(drop=True)
-    return Validated(accepted=accepted, rejected=rejected)
+    return Validated(accepted=accepted, rejected=rejected, awaiting=waits)
 
 
 _GENERALISE = (

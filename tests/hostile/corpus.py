@@ -29,6 +29,8 @@ class Stored:
     dataset: str
     rows: tuple[tuple, ...] = ()
     rejected: tuple[tuple[str, int, str], ...] = ()  # (file name, row number, reason)
+    passed: tuple[tuple[str, str, str], ...] = ()  # files not read: (file name, status, note), left in the inbox
+    notes: tuple[tuple[str, str], ...] = ()  # (file name, note on its columns) in the ingest report
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,6 @@ def _units(name: str, data: bytes, rows=(), rejected=(), file_name: str = "units
 
 
 _REFUSED = [
-    _refused("empty file", "units_empty.csv", b"", "文件为空"),
     _refused("binary junk named .csv", "units_junk.csv", bytes(range(256)) * 8, NOT_TEXT),
     _refused("NUL byte inside a CSV cell", "units_nul.csv", units_csv(unit_row(unit_name="市\x00中心")), NOT_TEXT),
     _refused("xlsx cut off in transit", "units_cut.xlsx", truncated_xlsx(), "Excel 文件已损坏或不完整,请重新导出后提交"),
@@ -92,8 +93,6 @@ _REFUSED = [
              "CSV 格式错误:第 13 行有 9 个字段,多于表头的 7 列"),
     _refused("a quote never closed", "units_quote.csv", units_csv() + 'U0101,"市公积金中心,x,y\n'.encode(),
              "CSV 格式错误:第 2 行起的引号没有闭合"),
-    _refused("a file named after no dataset", "备注.csv", units_csv(unit_row()),
-             "文件名不以任何数据集名称开头,应以下列之一开头:" + "、".join(DATASETS)),
 ]
 
 _UNITS = [
@@ -245,4 +244,74 @@ _RECORDS = [
               ("survey_responses_2026H1.csv", 4, "单位编码“U9999”不在窗口单位名册中")]),
 ]
 
-CASES: list[Case] = _REFUSED + _UNITS + _RECORDS
+UNMATCHED = "文件名不以任何数据集名称或中文名称开头,无法确定所属数据集,文件留在收件箱中未入库"
+AVAILABLE = "。可用的开头:" + "、".join(DATASETS)
+CUT_OFF = ("最后一行的字段少于表头且文件没有以换行结束,文件可能尚未复制完整:本次未入库,留待下次运行;"
+           "如文件确已完整,请补全最后一行后重新提交")
+
+
+def _passed(name: str, files: dict[str, bytes], passed, rows=(), notes=()) -> Case:
+    return Case(name, files, Stored("units", tuple(rows), (), tuple(passed), tuple(notes)))
+
+
+def _survey(*rows: list) -> bytes:
+    return csv_bytes("survey_responses", [list(r) for r in rows])
+
+
+_INBOX = [
+    # A 0-byte file is a copy that has not begun: it waits, and the other files get in.
+    _passed("empty file", {"units_empty.csv": b"", "units_new.csv": units_csv(unit_row())},
+            [("units_empty.csv", "waiting", "文件为空(0 字节),可能仍在复制中:本次未入库,留待下次运行")], [stored_unit()]),
+    _passed("a file named after no dataset", {"备注.csv": units_csv(unit_row())},
+            [("备注.csv", "unmatched", UNMATCHED + AVAILABLE)]),
+    # The longest name matching is not enough: commitments_status is a near miss of commitment_status.
+    _passed("commitments_status… is no commitments file", {"commitments_status_2026Q1.csv": b"commitment_id\n"},
+            [("commitments_status_2026Q1.csv", "unmatched",
+              UNMATCHED + ";是否应以“commitment_status”(承诺兑现情况)开头?" + AVAILABLE)]),
+    _passed("what Windows, macOS and Excel leave on a share is ignored with a note",
+            {"~$units_2026.xlsx": b"\x0bowner", "Thumbs.db": b"\x00" * 64, "desktop.ini": b"[.ShellClassInfo]",
+             ".DS_Store": b"\x00\x01", "units_new.csv": units_csv(unit_row())},
+            [(".DS_Store", "ignored", "macOS 文件夹设置文件,不是数据文件,已忽略"),
+             ("Thumbs.db", "ignored", "Windows 缩略图缓存文件,不是数据文件,已忽略"),
+             ("desktop.ini", "ignored", "Windows 文件夹设置文件,不是数据文件,已忽略"),
+             ("~$units_2026.xlsx", "ignored", "Excel 打开文件时生成的临时锁定文件(~$ 开头),不是数据文件,已忽略")],
+            [stored_unit()]),
+    _passed("a batch in a subfolder is read under its relative name", {"第二批/units_new.csv": units_csv(unit_row())},
+            [], [stored_unit()]),
+    _passed("a file named with the Chinese dataset label", {"窗口单位名册_2026.csv": units_csv(unit_row())},
+            [], [stored_unit()]),
+    # A CSV cut mid-row (upload still running) waits whole: stored now, its full copy would clash on every key.
+    _passed("a CSV cut off in the middle of its last row waits for the next run",
+            {"units_cut.csv": units_csv(unit_row(), unit_row("U0102"))[:-12]},
+            [("units_cut.csv", "waiting", CUT_OFF)]),
+    _records("survey rows of another half-year than the file name's are rejected", "survey_responses",
+             {"survey_responses_2026H1_第二批.csv": _survey(
+                 ["2026H1", "R001", "机关", "U0001", "精神状态", "满意"],
+                 ["2026H2", "R001", "机关", "U0001", "工作落实", "满意"])},
+             [("2026H1", "R001", "机关", "U0001", "精神状态", "满意")],
+             [("survey_responses_2026H1_第二批.csv", 3, "期次“2026H2”与文件名中的期次“2026H1”不一致,请按期次分别提交文件")]),
+    _records("survey answers for a unit registered 是否窗口单位=否 are rejected", "survey_responses",
+             {"survey_responses_2026H1.csv": _survey(["2026H1", "R001", "机关", "U0002", "精神状态", "满意"])}, [],
+             [("survey_responses_2026H1.csv", 2,
+               "单位编码“U0002”在窗口单位名册中登记为非窗口单位(是否窗口单位=否),其测评答卷不计入测评")]),
+    _records("a line with text only under an unrecognised column is read and rejected", "deductions",
+             {"deductions_2026.csv": deductions_csv([*deduction("D0", "2026-03-05"), ""], [""] * 6 + ["待核实"],
+                                                    header=[*DATASETS["deductions"].column_names, "备注"])},
+             [stored_deduction("D0")],
+             [("deductions_2026.csv", 3, "本行数据集各列均为空,只在未识别的列(备注)中有内容:请把内容填入正确的列后重新提交")]),
+    _records("a subject of a unit nobody registered is rejected", "subjects",
+             {"subjects_2026.csv": csv_bytes("subjects", [["S1", "党员", "U9999", "张三"], ["S2", "党员", "", "李四"]])},
+             [("S2", "党员", None, "李四")], [("subjects_2026.csv", 2, "单位编码“U9999”不在窗口单位名册中")]),
+    _records("a commitment by a subject nobody registered is rejected", "commitments",
+             {"commitments_2026.csv": csv_bytes("commitments", [
+                 ["C1", "2026", "U0001", "S404", "承诺", "标准", "措施", "2026-06-30"]])}, [],
+             [("commitments_2026.csv", 2, "对象编码“S404”不在点评对象名册中")]),
+    Case("near-miss headers are reported with the closest known label",
+         {"deductions_2026.csv": csv_bytes("deductions", [["D0", "U0001", "2026-03-05", "电子监察", "2", "迟到"]],
+                                           header=[*DATASETS["deductions"].column_names[:5], "扣分原因"])},
+         Stored("deductions", (stored_deduction("D0"),), notes=(
+             ("deductions_2026.csv", "未识别的列“扣分原因”:其内容未读入,最接近的列名是“事由”(reason),如是请改用该列名"),
+             ("deductions_2026.csv", "可选列“事由”(reason)在文件中没有,该列按空值处理")))),
+]
+
+CASES: list[Case] = _REFUSED + _UNITS + _RECORDS + _INBOX

@@ -75,7 +75,15 @@ def _assert_refused(engine, inbox, archive, outcome: Refused) -> None:
 
 def _assert_stored(engine, inbox, archive, case: Case, tally) -> None:
     outcome: Stored = case.outcome
-    ingest_inbox(inbox, engine, archive)
+    report = ingest_inbox(inbox, engine, archive)
+    passed = [(f.file_name, f.status, *f.notes) for f in report.files
+              if f.status in ("ignored", "waiting", "unmatched")]
+    assert passed == list(outcome.passed)
+    for name, *_ in outcome.passed:
+        assert (inbox / name).exists()  # left where the provider put it
+    if outcome.notes:
+        assert [(f.file_name, n) for f in report.files for n in f.notes if f.status == "ingested"] == \
+            list(outcome.notes)
     files = _files(engine, list(case.files))
     ids = [f["file_id"] for f in files]
     assert _stored_rows(engine, outcome.dataset, ids) == list(outcome.rows)
@@ -99,6 +107,7 @@ def test_hostile_delivery(case: Case, case_engine, tmp_path, corpus_tally):
     inbox, archive = tmp_path / "inbox", tmp_path / "archive"
     inbox.mkdir()
     for name, data in case.files.items():
+        (inbox / name).parent.mkdir(parents=True, exist_ok=True)
         (inbox / name).write_bytes(data)
     corpus_tally.cases += 1
     if isinstance(case.outcome, Refused):

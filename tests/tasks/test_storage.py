@@ -51,9 +51,11 @@ def test_ingest_stores_accepted_and_quarantines_rejected(engine, inbox, tmp_path
         ("units_2026.csv", "units", "ingested", 3, 2, 1, {"层级不在允许值(市级、县级)中": 1}),
         ("platform_cases_2026Q1.csv", "platform_cases", "ingested", 5, 2, 3,
          {"工单编号在本批数据中重复出现": 2, "单位编码不在窗口单位名册中": 1}),
+        # A file browser's own file is no delivery: listed as ignored, after the files read.
+        (".DS_Store", "", "ignored", 0, 0, 0, {}),
     ]
-    assert report.totals() == {"files_ingested": 2, "files_skipped": 0, "rows_read": 8, "rows_accepted": 4,
-                               "rows_rejected": 4}
+    assert report.totals() == {"files_ingested": 2, "files_skipped": 0, "files_passed": 1, "rows_revalidated": 0,
+                               "rows_read": 8, "rows_accepted": 4, "rows_rejected": 4}
     cases = load_dataset(engine, "platform_cases")
     expected = pd.DataFrame({
         "case_id": pd.Series(["G1", "G2"], dtype="str"),
@@ -89,7 +91,7 @@ def test_summaries_and_report_page(engine, inbox, tmp_path):
     assert top_reasons(engine, ["units", "platform_cases"], n=1).values.tolist() == [
         ["units", "层级不在允许值(市级、县级)中", 1], ["platform_cases", "工单编号在本批数据中重复出现", 2]]
     # Every ingested file is archived unchanged under its SHA-256.
-    for f in report.files:
+    for f in (f for f in report.files if f.status == "ingested"):
         kept = archive / f.sha256[:2] / f.sha256 / f.file_name
         assert kept.read_bytes() == (inbox / f.file_name).read_bytes()
     (page,) = (tmp_path / "data" / "reports").glob("ingest-*.html")
@@ -105,7 +107,7 @@ def test_reingested_file_is_skipped(engine, inbox, tmp_path):
     # Same bytes under another name are the same file.
     assert [(f.file_name, f.status, f.rows_read) for f in again.files] == [
         ("units_2026.csv", "skipped", 0), ("platform_cases_2026Q1.csv", "skipped", 0),
-        ("platform_cases_copy.csv", "skipped", 0)]
+        ("platform_cases_copy.csv", "skipped", 0), (".DS_Store", "ignored", 0)]
     assert _count(engine, dataset_tables["platform_cases"]) == 2
     assert _count(engine, ingested_files) == 2
 
@@ -125,7 +127,7 @@ def test_run_that_loses_the_race_to_store_a_file_starts_again(engine, inbox, tmp
     monkeypatch.setattr(storage, "_stored_digests", stale_first)
     again = ingest_inbox(inbox, engine, tmp_path / "archive")
     assert len(calls) == 2
-    assert [f.status for f in again.files] == ["skipped", "skipped"]
+    assert [f.status for f in again.files] == ["skipped", "skipped", "ignored"]
     assert _count(engine, dataset_tables["platform_cases"]) == 2
     assert _count(engine, ingested_files) == 2
     assert _count(engine, rejected_rows) == quarantined == 4
@@ -151,12 +153,14 @@ def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):
     assert not (tmp_path / "archive").exists()
 
 
-def test_file_of_no_dataset_is_named(engine, inbox, tmp_path):
+def test_file_of_no_dataset_is_reported_and_left_while_the_others_get_in(engine, inbox, tmp_path):
     (inbox / "名册.csv").write_text("unit_id\n")
-    with pytest.raises(UnreadableFile) as caught:
-        ingest_inbox(inbox, engine, tmp_path / "archive")
-    assert caught.value.file_name == "名册.csv"
-    assert caught.value.problem.startswith("文件名不以任何数据集名称开头,应以下列之一开头:units、subjects、")
+    report = ingest_inbox(inbox, engine, tmp_path / "archive")
+    (unmatched,) = [f for f in report.files if f.status == "unmatched"]
+    assert unmatched.file_name == "名册.csv"
+    assert unmatched.notes == ["文件名不以任何数据集名称或中文名称开头,无法确定所属数据集,文件留在收件箱中未入库。"
+                               "可用的开头:" + "、".join(DATASETS)]
+    assert (inbox / "名册.csv").exists() and _count(engine, ingested_files) == 2
 
 
 def test_cli_ingest_prints_the_table(data_dir, db_url, inbox):
@@ -165,10 +169,12 @@ def test_cli_ingest_prints_the_table(data_dir, db_url, inbox):
     lines = result.output.splitlines()
     assert lines[0].split() == ["文件", "数据集", "读取", "接收", "拒收", "状态"]
     assert lines[1].split() == ["units_2026.csv", "窗口单位名册", "3", "2", "1", "已入库"]
-    assert lines[-1] == "合计:入库 2 个文件,跳过 0 个;读取 8 行,接收 4 行,拒收 4 行"
+    assert lines[-1] == "合计:入库 2 个文件,跳过 0 个,未读取 1 个;读取 8 行,接收 4 行,拒收 4 行"
+    assert lines[-3:-1] == [".DS_Store" + " " * 18 + "—" + " " * 28 + "0         0         0  已忽略",
+                            "    说明:macOS 文件夹设置文件,不是数据文件,已忽略"]
     # The columns line up on a terminal, where a Chinese character takes two cells.
     rows = [line for line in lines[:-1] if not line.startswith(" ")]
-    assert len(rows) == 3 and len({cell_len(row.rsplit("  ", 1)[0]) for row in rows}) == 1
+    assert len(rows) == 4 and len({cell_len(row.rsplit("  ", 1)[0]) for row in rows}) == 1
     assert list((data_dir / "archive").rglob("units_2026.csv"))
     failed = CliRunner().invoke(app, ["ingest", "--inbox", str(data_dir / "missing"), "--db", db_url])
     assert failed.exit_code == 2
