@@ -14,6 +14,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from tasks.errors import AssessError
+from tasks.operator_log import OPERATOR_ERRORS
 
 app = typer.Typer(help="窗口单位创先争优评议考核:样例数据、数据入库、填报模板与三类评议周期。",
                   no_args_is_help=True, add_completion=False)
@@ -27,8 +28,12 @@ def _db_url(db: str | None) -> str:
     return db or get_settings().db_url
 
 
-def _fail(exc: AssessError) -> None:
-    typer.secho(f"错误:{exc}", fg=typer.colors.RED, err=True)
+def _fail(exc: BaseException) -> None:
+    """Exit 2 with one Chinese line; the full trace goes to the log file, which the line names."""
+    from tasks.operator_log import log_failure, operator_message
+
+    log = log_failure(exc)
+    typer.secho(f"错误:{operator_message(exc)}(详细记录见 {log})", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=2)
 
 
@@ -62,9 +67,26 @@ def ingest(
 
     try:
         report = ingest_inbox(inbox, get_engine(_db_url(db)), get_settings().archive_dir)
-    except AssessError as exc:
+    except OPERATOR_ERRORS as exc:
         _fail(exc)
     typer.echo(report.as_text())
+
+
+@app.command()
+def revalidate(db: DbOption = None) -> None:
+    """重新校验此前仅因引用的单位或对象尚未登记而拒收的行;报告本次通过并入库的行数。"""
+    from schemas.datasets import DATASETS
+    from tasks.db import get_engine
+    from tasks.storage import revalidate as revalidate_rows
+
+    try:
+        accepted = revalidate_rows(get_engine(_db_url(db)))
+    except OPERATOR_ERRORS as exc:
+        _fail(exc)
+    if not accepted:
+        typer.echo("重新校验完成:没有新通过的行(等待引用的行仍留在拒收清单中)。")
+    for name, rows in accepted.items():
+        typer.echo(f"重新校验完成:{DATASETS[name].label}({name})有 {rows:,} 行通过并入库")
 
 
 @app.command()
@@ -102,16 +124,44 @@ def run(
     all_units: Annotated[bool, typer.Option("--all-units", help="年度考核:为每个单位生成档案")] = False,
 ) -> None:
     """运行一个评议周期:入库 → 校验 → 存储 → 计算 → 认定 → 生成 PDF → 送达。"""
+    from tasks.operator_log import quiet_tracebacks
     from tasks.periods import check_period
 
     if cycle not in FLOWS:
         _fail(AssessError(f"未知的周期“{cycle}”,应为 quarterly、half-year 或 annual"))
     try:
         check_period(cycle, period)
-        folder = _run_cycle(cycle, period, inbox, out, db, policy, reason, all_units)
-    except AssessError as exc:
+        _check_policy(policy)
+        _check_writable(out)
+        with quiet_tracebacks():
+            folder = _run_cycle(cycle, period, inbox, out, db, policy, reason, all_units)
+    except OPERATOR_ERRORS as exc:
         _fail(exc)
     typer.echo(f"已完成:结果在 {folder}")
+
+
+def _check_policy(policy: Path | None) -> None:
+    """Load the policy before the run starts, so that its problem is the one line the operator reads."""
+    from schemas.policy import load_policy
+
+    if policy is None:
+        return
+    try:
+        load_policy(policy)
+    except UnicodeDecodeError as exc:
+        raise AssessError(f"政策文件“{policy}”不是 UTF-8 编码(第 {exc.start + 1} 个字节无法解码):"
+                          "请在编辑器中另存为 UTF-8 后重试") from exc
+
+
+def _check_writable(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".assess-write-check-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise AssessError(f"结果输出目录“{out}”无法写入({exc.strerror or exc}):请检查目录权限或改用 --out 指定"
+                          "其他目录") from exc
 
 
 def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, policy: Path | None,
@@ -144,7 +194,7 @@ def demo(
             typer.echo(f"运行 {cycle} {y}{part} ……")
             try:
                 _run_cycle(cycle, f"{y}{part}", inbox, out, db, None, "演示运行")
-            except AssessError as exc:
+            except OPERATOR_ERRORS as exc:
                 _fail(exc)
     typer.echo("\n演示完成。PDF 与 CSV 结果位于:")
     for cycle, part in DEMO_RUNS:

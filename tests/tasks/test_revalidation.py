@@ -1,0 +1,79 @@
+"""Rows rejected only for a unit nobody had registered get in once it is registered, under their own file."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+import tasks.storage as storage
+from flows.cli import app
+from tasks.models import dataset_tables, ingested_files
+from tasks.storage import ingest_inbox, load_rejected, revalidate
+
+SURVEY = ("period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+          "2026H1,R1,机关,U0001,精神状态,满意\n"
+          "2026H1,R1,机关,U0101,精神状态,满意\n"   # U0101 not registered yet: waits for it
+          "2026H1,R1,机关,U0101,工作落实,很好\n"    # also a grade nobody allows: no registry can let it in
+          "2026H1,R2,机关,U0102,精神状态,不满意\n")  # U0102 will be registered, but as no window unit
+UNITS = "unit_id,unit_name,category,region,level,is_window\nU0001,市行政服务中心,政府涉企涉民部门,市直,市级,是\n"
+LATE_UNITS = ("unit_id,unit_name,category,region,level,is_window\n"
+              "U0101,市公积金中心,政府涉企涉民部门,市直,市级,是\nU0102,市档案馆,党群部门,市直,市级,否\n")
+
+
+def _deliver(folder, name: str, text: str):
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _survey_state(engine) -> tuple[list, list]:
+    table = dataset_tables["survey_responses"]
+    with engine.connect() as conn:
+        stored = conn.execute(select(ingested_files.c.file_name, table.c._row_number, table.c.unit_id)
+                              .join(ingested_files, ingested_files.c.file_id == table.c._file_id)
+                              .order_by(table.c._id)).all()
+        files = conn.execute(select(ingested_files.c.file_name, ingested_files.c.rows_read,
+                                    ingested_files.c.rows_accepted, ingested_files.c.rows_rejected)
+                             .order_by(ingested_files.c.file_id)).all()
+    return [tuple(r) for r in stored], [tuple(f) for f in files]
+
+
+def test_rows_waiting_for_a_unit_get_in_at_the_next_ingest(engine, tmp_path):
+    first = _deliver(_deliver(tmp_path / "one", "units_2026.csv", UNITS), "survey_responses_2026H1.csv", SURVEY)
+    ingest_inbox(first, engine, tmp_path / "archive")
+    report = ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
+    # The row waiting only for U0101 is stored under its own file and row; the report says one got in.
+    assert report.revalidated == {"survey_responses": 1}
+    assert "重新校验:此前因引用的单位或对象尚未登记而拒收的群众满意度测评数据,本次有 1 行通过并入库" in report.as_text()
+    stored, files = _survey_state(engine)
+    assert stored == [("survey_responses_2026H1.csv", 2, "U0001"), ("survey_responses_2026H1.csv", 3, "U0101")]
+    # accepted + rejected = read still holds for the survey file: one row moved from rejected to accepted.
+    assert files == [("units_2026.csv", 1, 1, 0), ("survey_responses_2026H1.csv", 4, 2, 2),
+                     ("units_late.csv", 2, 2, 0)]
+    rejected = load_rejected(engine, "survey_responses")
+    assert rejected[["row_number", "reason"]].values.tolist() == [
+        [4, "测评等次“很好”不在允许值(满意、基本满意、不满意、弃权)中;单位编码“U0101”不在窗口单位名册中"],
+        # U0102 got registered as no window unit: the row waits no more, and says why.
+        [5, "单位编码“U0102”在窗口单位名册中登记为非窗口单位(是否窗口单位=否),其测评答卷不计入测评"]]
+    # Nothing waits any more: a second pass finds nothing to let in.
+    assert revalidate(engine) == {}
+
+
+def test_assess_revalidate_lets_waiting_rows_in(data_dir, db_url, tmp_path, monkeypatch):
+    from tasks.db import get_engine
+
+    engine = get_engine(db_url)
+    first = _deliver(_deliver(tmp_path / "one", "units_2026.csv", UNITS), "survey_responses_2026H1.csv", SURVEY)
+    ingest_inbox(first, engine, tmp_path / "archive")
+    # Units registered by an intake that did not look at waiting rows (as before this feature existed).
+    with monkeypatch.context() as patched:
+        patched.setattr(storage, "_pending", lambda engine: {})
+        ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
+    result = CliRunner().invoke(app, ["revalidate", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["重新校验完成:群众满意度测评(survey_responses)有 1 行通过并入库"]
+    assert _survey_state(engine)[0][-1] == ("survey_responses_2026H1.csv", 3, "U0101")
+    again = CliRunner().invoke(app, ["revalidate", "--db", db_url])
+    assert again.output.splitlines() == ["重新校验完成:没有新通过的行(等待引用的行仍留在拒收清单中)。"]
+    assert pd.Series(load_rejected(engine, "survey_responses")["row_number"]).tolist() == [4, 5]
