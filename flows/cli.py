@@ -160,8 +160,9 @@ def _check_writable(out: Path) -> None:
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        raise AssessError(f"结果输出目录“{out}”无法写入({exc.strerror or exc}):请检查目录权限或改用 --out 指定"
-                          "其他目录") from exc
+        from tasks.operator_log import os_problem
+
+        raise AssessError(f"结果输出目录“{out}”无法写入({os_problem(exc)}):请检查目录权限或用 --out 指定其他目录") from exc
 
 
 def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, policy: Path | None,

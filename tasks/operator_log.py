@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import traceback
 from contextlib import contextmanager
@@ -10,11 +11,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from schemas.policy import PolicyError
 from tasks.errors import AssessError
 from tasks.settings import get_settings
 
 # Problems of the operator's making (files, settings, permissions), as opposed to defects of the program.
-OPERATOR_ERRORS = (AssessError, ValidationError, UnicodeDecodeError, OSError)
+OPERATOR_ERRORS = (AssessError, PolicyError, ValidationError, UnicodeDecodeError, OSError)
 
 
 def log_path() -> Path:
@@ -37,7 +39,7 @@ def log_failure(exc: BaseException) -> Path:
 
 def operator_message(exc: BaseException) -> str:
     """The problem in one Chinese line."""
-    if isinstance(exc, AssessError):
+    if isinstance(exc, (AssessError, PolicyError)):
         text = str(exc)
     elif isinstance(exc, ValidationError):
         problems = "; ".join(f"字段 {'.'.join(str(p) for p in e['loc'])}:{e['msg']}" for e in exc.errors())
@@ -46,38 +48,52 @@ def operator_message(exc: BaseException) -> str:
         text = f"文件不是 UTF-8 编码(第 {exc.start + 1} 个字节无法解码):请另存为 UTF-8 后重试"
     elif isinstance(exc, OSError):
         where = f"“{exc.filename}”" if exc.filename else ""
-        text = f"无法读写文件{where}:{exc.strerror or exc}"
+        text = f"无法读写{where}:{os_problem(exc)}"
     else:
         text = str(exc)
     return " ".join(text.split())
 
 
-class _TracebackToLog(logging.Filter):
-    """Keeps records that carry a trace off the console: they go to the operator log instead."""
+_OS_PROBLEMS = {errno.EACCES: "没有权限", errno.EPERM: "不允许此操作(没有权限)", errno.EROFS: "位于只读的文件系统",
+                errno.ENOENT: "路径不存在", errno.ENOTDIR: "路径中的某一级不是目录", errno.ENOSPC: "磁盘空间不足",
+                errno.EISDIR: "是目录而不是文件"}
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not record.exc_info:
-            return True
-        path = log_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as log:
-                log.write(f"\n=== {datetime.now():%Y-%m-%d %H:%M:%S} {record.name}: {record.getMessage()}\n")
-                log.write("".join(traceback.format_exception(*record.exc_info)))
-        except OSError:
-            pass
-        return False
+
+def os_problem(exc: OSError) -> str:
+    """What an OS error means, in Chinese."""
+    return _OS_PROBLEMS.get(exc.errno, f"系统错误 {exc.errno}:{exc.strerror or exc}")
+
+
+def _to_log(record: logging.LogRecord) -> None:
+    path = log_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"\n=== {datetime.now():%Y-%m-%d %H:%M:%S} {record.name}: {record.getMessage()}\n")
+            log.write("".join(traceback.format_exception(*record.exc_info)))
+    except OSError:
+        pass
 
 
 @contextmanager
 def quiet_tracebacks():
-    """While a cycle runs in this process, Prefect's error records with traces reach the log file, not the console."""
-    handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
-    keeper = _TracebackToLog()
-    for handler in handlers:
-        handler.addFilter(keeper)
+    """While a cycle runs in this process, Prefect's console shows no trace: records with one go to the log file.
+
+    Prefect configures its logging again when its temporary server starts, replacing any filter set on its
+    handlers beforehand, so the console handler's class is what is changed, for the duration only.
+    """
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    emit = PrefectConsoleHandler.emit
+
+    def emit_without_trace(handler, record):
+        if record.exc_info:
+            _to_log(record)
+            return
+        emit(handler, record)
+
+    PrefectConsoleHandler.emit = emit_without_trace
     try:
         yield
     finally:
-        for handler in handlers:
-            handler.removeFilter(keeper)
+        PrefectConsoleHandler.emit = emit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,24 @@ def test_two_runs_of_one_period_started_together(tmp_path):
     assert not list((out / "half-year" / "2026H1").glob(".v*.partial"))
     # The inbox is stored once although both runs read it at the same moment.
     assert assert_database_sound(db) == {"files": len(list(inbox.iterdir())), "complete_runs": len(finished)}
+
+
+# Both processes import first, then start migrating at the same instant (argv[2]), as two scheduled runs do.
+RACE_SCRIPT = ("import sys, time\nfrom tasks.db import get_engine\n"
+               "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\nget_engine(sys.argv[1])\nprint('migrated')\n")
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_processes_migrate_a_new_sqlite_file_together(tmp_path, attempt):
+    """Two runs started together on a new SQLite file: one creates the schema, the other waits and finds it."""
+    import subprocess
+    import sys
+
+    import time
+
+    url, start = f"sqlite:///{tmp_path / 'new.db'}", str(time.time() + 8)
+    procs = [subprocess.Popen([sys.executable, "-c", RACE_SCRIPT, url, start], cwd=Path(__file__).resolve().parents[2],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outcomes = [p.communicate(timeout=300) for p in procs]
+    # Before the lock, the loser died with “table ingested_files already exists”.
+    assert [(p.returncode, out) for p, (out, _) in zip(procs, outcomes)] == [(0, "migrated\n")] * 2, outcomes
