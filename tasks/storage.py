@@ -394,17 +394,21 @@ body { font-family: "Noto Sans CJK SC", sans-serif; margin: 2em; color: #222; }
 h1 { color: #c00; border-bottom: 2px solid #c00; padding-bottom: .3em; }
 table { border-collapse: collapse; margin: 1em 0; }
 th, td { border: 1px solid #999; padding: .3em .8em; }
-th { background: #f3f3f3; } td.n { text-align: right; } .bad { color: #c00; }
+th { background: #f3f3f3; } td.n { text-align: right; } .bad { color: #c00; } td.note { color: #555; }
 </style></head><body>
 <h1>数据入库校验报告</h1>
-<p>生成时间:{{ created }}。共 {{ totals.files_ingested }} 个文件入库,{{ totals.files_skipped }} 个文件此前已入库而跳过;
+<p>生成时间:{{ created }}。共 {{ totals.files_ingested }} 个文件入库,{{ totals.files_skipped }} 个文件此前已入库而跳过,
+{{ totals.files_passed }} 个文件未读取(见各文件说明);
 读取 {{ "{:,}".format(totals.rows_read) }} 行,接收 {{ "{:,}".format(totals.rows_accepted) }} 行,
 拒收 <span class="bad">{{ "{:,}".format(totals.rows_rejected) }}</span> 行。</p>
 <table><thead><tr><th>文件</th><th>数据集</th><th>读取</th><th>接收</th><th>拒收</th><th>状态</th></tr></thead><tbody>
-{% for f in files %}<tr><td>{{ f.file_name }}</td><td>{{ labels[f.dataset] }}({{ f.dataset }})</td>
+{% for f in files %}<tr><td>{{ f.file_name }}</td><td>{{ "%s(%s)" % (labels[f.dataset], f.dataset) if f.dataset else "—" }}</td>
 <td class="n">{{ "{:,}".format(f.rows_read) }}</td><td class="n">{{ "{:,}".format(f.rows_accepted) }}</td>
-<td class="n">{{ "{:,}".format(f.rows_rejected) }}</td><td>{{ "已入库" if f.status == "ingested" else "已跳过(此前已入库)" }}</td></tr>
+<td class="n">{{ "{:,}".format(f.rows_rejected) }}</td><td>{{ statuses[f.status] }}</td></tr>
+{% for note in f.notes %}<tr><td colspan="6" class="note">说明:{{ note }}</td></tr>{% endfor %}
 {% endfor %}</tbody></table>
+{% for name, n in revalidated.items() %}<p>重新校验:此前因引用的单位或对象尚未登记而拒收的{{ labels[name] }}数据,本次有 {{ "{:,}".format(n) }} 行通过并入库。</p>
+{% endfor %}
 {% for f in files if f.reasons %}<h2>{{ f.file_name }}:各规则拒收行数</h2>
 <table><thead><tr><th>规则</th><th>行数</th></tr></thead><tbody>
 {% for reason, count in f.reasons.items() %}<tr><td>{{ reason }}</td><td class="n">{{ "{:,}".format(count) }}</td></tr>
@@ -419,6 +423,6 @@ def write_validation_report(report: IngestReport, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(_REPORT.render(
         created=report.created_at.strftime("%Y-%m-%d %H:%M:%S"), totals=report.totals(), files=report.files,
-        labels={name: d.label for name, d in DATASETS.items()},
+        labels={name: d.label for name, d in DATASETS.items()}, statuses=STATUS_LABELS, revalidated=report.revalidated,
     ), encoding="utf-8")
     return path

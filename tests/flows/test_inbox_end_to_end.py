@@ -19,10 +19,11 @@ def test_sample_inbox_with_owner_file_and_subfolder_batch_runs_end_to_end(tmp_pa
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "已完成:结果在 " in result.stdout
-    lines = output.splitlines()
-    owner = next(i for i, line in enumerate(lines) if line.startswith("~$units_名册.xlsx"))
-    assert lines[owner].split()[-1] == "已忽略"
-    assert lines[owner + 1] == "    说明:Excel 打开文件时生成的临时锁定文件(~$ 开头),不是数据文件,已忽略"
+    # The ingest report page lists the owner file as ignored, with the note saying what it is.
+    (page,) = (tmp_path / "data" / "reports").glob("ingest-*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "<tr><td>~$units_名册.xlsx</td><td>—</td>" in html and "<td>已忽略</td>" in html
+    assert "说明:Excel 打开文件时生成的临时锁定文件(~$ 开头),不是数据文件,已忽略" in html
     manifest = json.loads((tmp_path / "out" / "half-year" / "2026H1" / "latest" / "manifest.json").read_text())
     names = [f["file_name"] for f in manifest["inputs"]]
     # The subfolder's batch is read, stored and named by its path in the inbox.

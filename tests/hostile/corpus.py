@@ -312,6 +312,14 @@ _INBOX = [
          Stored("deductions", (stored_deduction("D0"),), notes=(
              ("deductions_2026.csv", "未识别的列“扣分原因”:其内容未读入,最接近的列名是“事由”(reason),如是请改用该列名"),
              ("deductions_2026.csv", "可选列“事由”(reason)在文件中没有,该列按空值处理")))),
+    Case("an approving body under a near-miss header is reported, not silently left empty",
+         {"bonuses_2026.csv": csv_bytes("bonuses", [["B1", "U0001", "2026", "1", "创建示范", "创先争优活动领导小组",
+                                                     "2026-11-02"]],
+                                        header=["record_id", "unit_id", "year", "points", "reason", "批准单位",
+                                                "approved_at"])},
+         Stored("bonuses", (("B1", "U0001", 2026, 1.0, "创建示范", None, T("2026-11-02")),), notes=(
+             ("bonuses_2026.csv", "未识别的列“批准单位”:其内容未读入,最接近的列名是“审定单位”(approved_by),如是请改用该列名"),
+             ("bonuses_2026.csv", "可选列“审定单位”(approved_by)在文件中没有,该列按空值处理")))),
 ]
 
 CASES: list[Case] = _REFUSED + _UNITS + _RECORDS + _INBOX

@@ -70,7 +70,8 @@ def faulty_rows(frame: pd.DataFrame, dataset: Dataset, known: dict[str, set[str]
             bad |= present & ~values.str.match(column.pattern).fillna(False).astype(bool)
     for reference in dataset.references:
         if reference.dataset in known:
-            bad |= ~frame[reference.column].isin(known[reference.dataset])
+            given = frame[reference.column].notna()  # an optional reference is checked when given
+            bad |= given & ~frame[reference.column].isin(known[reference.dataset])
     return bad
 
 
@@ -78,9 +79,11 @@ def _known_codes(folder: Path) -> dict[str, set[str]]:
     units = read_delivery(folder / "units_名册.xlsx")
     subjects = read_delivery(folder / "subjects_点评对象名册.csv")
     commitments = pd.concat([read_delivery(p) for p in folder.glob("commitments_*.csv")])
-    return {"commitments": set(commitments["commitment_id"]),
-            "units": set(units.loc[~faulty_rows(units, DATASETS["units"], {}), "unit_id"]),
-            "subjects": set(subjects.loc[~faulty_rows(subjects, DATASETS["subjects"], {}), "subject_id"])}
+    unit_ids = set(units.loc[~faulty_rows(units, DATASETS["units"], {}), "unit_id"])
+    # Subjects name their unit (SPEC §3): a subject is known when its own unit is.
+    return {"commitments": set(commitments["commitment_id"]), "units": unit_ids,
+            "subjects": set(subjects.loc[~faulty_rows(subjects, DATASETS["subjects"], {"units": unit_ids}),
+                                         "subject_id"])}
 
 
 def test_same_seed_gives_the_same_bytes(tiny, tmp_path):

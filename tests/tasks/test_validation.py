@@ -189,3 +189,17 @@ def test_pre_check_skips_only_expectations_that_cannot_fail():
 def test_reason_kinds_take_out_row_values():
     kinds = reason_kinds(pd.Series(["分数 120 超出 0–100;工单编号“C1”在本批数据中重复出现 2 次", "单位名称长度 101 超过 100 个字"]))
     assert kinds.tolist() == ["分数超出 0–100", "工单编号在本批数据中重复出现", "单位名称超过 100 个字"]
+
+
+@pytest.mark.parametrize("file_name, pattern, period", [
+    ("survey_responses_2026H1_第二批.csv", r"^\d{4}H[12]$", "2026H1"),  # the half-year the rows must be of
+    ("survey_responses_2026h2.xlsx", r"^\d{4}H[12]$", "2026H2"),  # written in lower case
+    ("commitment_status_2026-Q3_季度评议.csv", r"^\d{4}Q[1-4]$", "2026Q3"),
+    ("survey_responses_2026Q1.csv", r"^\d{4}H[12]$", None),  # a quarter says nothing about a half-year
+    ("survey_responses_第二批.csv", r"^\d{4}H[12]$", None),  # no period in the name: rows are not checked
+    ("survey_responses_20261H1.csv", r"^\d{4}H[12]$", None),  # digits run on: no period of four digits
+])
+def test_period_a_file_name_states(file_name, pattern, period):
+    from tasks.validation import file_period
+
+    assert file_period(file_name, pattern) == period
