@@ -14,6 +14,7 @@ from benchmarks import floors
 from benchmarks.measure import Sample, measured, timed
 from schemas.datasets import DATASETS, INGEST_ORDER, dataset_for_file
 from schemas.policy import Policy
+from tasks.inbox import InboxFile
 from tasks.intake import read_table
 from tasks.render import PdfJob, render_html, render_pdfs, write_pdf
 from tasks.rules.accountability import target_attainment
@@ -72,7 +73,7 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
         known[key] = known[key].append(pd.Index(key_text(dataset, result.accepted)))
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with engine.begin() as conn, measured() as sample:
-            _store(conn, path, dataset, digest, path, result)
+            _store(conn, InboxFile(path, path.name, dataset), digest, path, result)
         with engine.begin() as conn:
             floor = timed(lambda: floors.bare_insert(conn, f"{name}_{number}", raw[dataset.column_names]))[0]
         cost.storage.add(sample, floor)

@@ -77,7 +77,7 @@ def revalidate(db: DbOption = None) -> None:
     """重新校验此前仅因引用的单位或对象尚未登记而拒收的行;报告本次通过并入库的行数。"""
     from schemas.datasets import DATASETS
     from tasks.db import get_engine
-    from tasks.storage import revalidate as revalidate_rows
+    from tasks.revalidation import revalidate as revalidate_rows
 
     try:
         accepted = revalidate_rows(get_engine(_db_url(db)))

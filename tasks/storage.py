@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment
 from rich.cells import cell_len
-from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
@@ -117,7 +117,7 @@ def _stored_keys(conn: Connection, dataset: Dataset) -> pd.Index:
     return pd.Index(key_text(dataset, stored)) if len(stored) else pd.Index([], dtype="str")
 
 
-def _known(engine: Engine, datasets: set[str]) -> dict[str, pd.Index]:
+def known_references(engine: Engine, datasets: set[str]) -> dict[str, pd.Index]:
     targets = {ref.dataset for name in datasets for ref in DATASETS[name].references} | datasets
     with engine.connect() as conn:
         known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
@@ -128,7 +128,7 @@ def _known(engine: Engine, datasets: set[str]) -> dict[str, pd.Index]:
     return known
 
 
-def _learn(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:
+def learn_keys(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:
     """Later files of the batch see what earlier ones brought, as if it were already stored."""
     key = known_key(dataset)
     known[key] = known[key].append(pd.Index(key_text(dataset, accepted)))
@@ -141,12 +141,12 @@ def _validate_all(tables: list[tuple[InboxFile, pd.DataFrame]], known: dict) -> 
     results = []
     for item, raw in tables:
         result = validate(item.dataset, raw, known, file_name=item.path.name)
-        _learn(known, item.dataset, result.accepted)
+        learn_keys(known, item.dataset, result.accepted)
         results.append(result)
     return results
 
 
-def _db_frame(dataset: Dataset, accepted: pd.DataFrame, file_id: int) -> pd.DataFrame:
+def db_frame(dataset: Dataset, accepted: pd.DataFrame, file_id: int) -> pd.DataFrame:
     """Accepted rows with the columns of `ds_<dataset>`, dates as text the database parses."""
     frame = accepted[dataset.column_names + ["_row_number"]].copy()
     for column in dataset.columns:
@@ -169,7 +169,7 @@ def _copy_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
                 copy.write(buffer.getvalue())
 
 
-def _insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
+def insert_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     if conn.dialect.name == "postgresql":
@@ -210,7 +210,7 @@ def _store(conn: Connection, item: InboxFile, digest: str, archived: Path, resul
         ingested_at=datetime.now(), rows_read=len(result.accepted) + len(result.rejected),
         rows_accepted=len(result.accepted), rows_rejected=len(result.rejected),
     )).scalar_one()
-    _insert_rows(conn, dataset_tables[item.dataset.name], _db_frame(item.dataset, result.accepted, file_id))
+    insert_rows(conn, dataset_tables[item.dataset.name], db_frame(item.dataset, result.accepted, file_id))
     _insert_rejected(conn, item.dataset, result.rejected, file_id, result.awaiting)
 
 
@@ -254,75 +254,21 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
             seen.add(digest)
     # Every new file is read before anything is written, so one unreadable file stores nothing.
     tables = [(item, read_table(item.path, item.dataset)) for item, _ in new]
-    pending = _pending(engine) if new else {}
-    known = _known(engine, {item.dataset.name for item, _ in new} | set(pending))
+    from tasks.revalidation import accept_pending, pending_rows  # it stores rows through this module
+
+    pending = pending_rows(engine) if new else {}
+    known = known_references(engine, {item.dataset.name for item, _ in new} | set(pending))
     results = _validate_all(tables, known)
     with engine.begin() as conn:
         for ((item, digest), raw), result in zip(zip(new, (raw for _, raw in tables)), results):
             _store(conn, item, digest, _archive(item.path, digest, archive_dir), result)
             report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
-        report.revalidated = _accept_pending(conn, pending, known)
+        report.revalidated = accept_pending(conn, pending, known)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
                                      INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")
     write_validation_report(report, Path(archive_dir).parent / "reports" / f"ingest-{stamp}.html")
     return report
-
-
-def revalidate(engine: Engine) -> dict[str, int]:
-    """Validate again every row rejected only for an unknown reference; per dataset, how many now got in."""
-    pending = _pending(engine)
-    known = _known(engine, set(pending))
-    with engine.begin() as conn:
-        return _accept_pending(conn, pending, known)
-
-
-def _pending(engine: Engine) -> dict[str, pd.DataFrame]:
-    """Per dataset, the quarantined rows still waiting for a reference: id, file, row number and row as delivered."""
-    r = rejected_rows.c
-    query = select(r.id, r.file_id, r.dataset, r.row_number, r.data) \
-        .where(r.awaiting_reference.is_(True), r.accepted_at.is_(None)).order_by(r.id)
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(query).all(), columns=["id", "file_id", "dataset", "row_number", "data"])
-    return {name: group.reset_index(drop=True) for name, group in rows.groupby("dataset", sort=False)}
-
-
-def _accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict) -> dict[str, int]:
-    """Store the waiting rows that now pass, under their own file; the rows stay quarantined with when they got in."""
-    accepted_counts = {}
-    for name in (n for n in INGEST_ORDER if n in pending):
-        dataset, rows = DATASETS[name], pending[name]
-        raw = pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
-        result = validate(dataset, raw.assign(_row_number=range(len(rows))), known)
-        _learn(known, dataset, result.accepted)
-        _record_still_rejected(conn, rows.iloc[result.rejected["_row_number"]], result)
-        if result.accepted.empty:
-            continue
-        moved = rows.iloc[result.accepted["_row_number"]]
-        frame = _db_frame(dataset, result.accepted, 0).assign(_file_id=moved["file_id"].to_numpy(),
-                                                              _row_number=moved["row_number"].to_numpy())
-        _insert_rows(conn, dataset_tables[name], frame)
-        now = datetime.now()
-        for start in range(0, len(moved), INSERT_CHUNK):
-            ids = moved["id"].iloc[start:start + INSERT_CHUNK].tolist()
-            conn.execute(update(rejected_rows).where(rejected_rows.c.id.in_(ids)).values(accepted_at=now))
-        per_file = moved.groupby("file_id").size()
-        conn.execute(update(ingested_files).where(ingested_files.c.file_id == bindparam("fid")).values(
-            rows_accepted=ingested_files.c.rows_accepted + bindparam("n"),
-            rows_rejected=ingested_files.c.rows_rejected - bindparam("n")),
-            [{"fid": int(f), "n": int(n)} for f, n in per_file.items()])
-        accepted_counts[name] = len(moved)
-    return accepted_counts
-
-
-def _record_still_rejected(conn: Connection, rows: pd.DataFrame, result: Validated) -> None:
-    """A waiting row that now fails on something else (a key stored meanwhile) says so, and waits no more."""
-    changed = ~result.awaiting
-    if not changed.any():
-        return
-    conn.execute(update(rejected_rows).where(rejected_rows.c.id == bindparam("rid")).values(
-        reason=bindparam("new_reason"), awaiting_reference=False),
-        [{"rid": int(i), "new_reason": r} for i, r in zip(rows["id"][changed], result.rejected["reason"][changed])])
 
 
 LOAD_CHUNK_ROWS = 250_000

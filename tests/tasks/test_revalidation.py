@@ -6,10 +6,11 @@ import pandas as pd
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-import tasks.storage as storage
+import tasks.revalidation as revalidation
 from flows.cli import app
 from tasks.models import dataset_tables, ingested_files
-from tasks.storage import ingest_inbox, load_rejected, revalidate
+from tasks.revalidation import revalidate
+from tasks.storage import ingest_inbox, load_rejected
 
 SURVEY = ("period,respondent_id,respondent_group,unit_id,dimension,grade\n"
           "2026H1,R1,机关,U0001,精神状态,满意\n"
@@ -68,7 +69,7 @@ def test_assess_revalidate_lets_waiting_rows_in(data_dir, db_url, tmp_path, monk
     ingest_inbox(first, engine, tmp_path / "archive")
     # Units registered by an intake that did not look at waiting rows (as before this feature existed).
     with monkeypatch.context() as patched:
-        patched.setattr(storage, "_pending", lambda engine: {})
+        patched.setattr(revalidation, "pending_rows", lambda engine: {})
         ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
     result = CliRunner().invoke(app, ["revalidate", "--db", db_url])
     assert result.exit_code == 0, result.output
