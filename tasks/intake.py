@@ -233,7 +233,7 @@ UNRECOGNISED = "_unrecognised"
 
 
 def _unrecognised(cells: pd.DataFrame, header_row: int, mapped: dict[int, str]) -> tuple[list[str], pd.Series]:
-    """The headers of columns no schema column claims, and per line the ones of them it has text in."""
+    """The headers of columns no schema column claims, and per line what it has under them (header:“text”)."""
     body = cells.loc[header_row + 1:]
     header = cells.loc[header_row]
     headers, pieces = [], []
@@ -246,7 +246,7 @@ def _unrecognised(cells: pd.DataFrame, header_row: int, mapped: dict[int, str]) 
             continue
         title = f"第 {int(position) + 1} 列(无表头)" if pd.isna(title) else title
         headers.append(title)
-        pieces.append(text.where(text.isna(), title))
+        pieces.append(title + ":“" + text + "”")  # the text itself, kept with the rejected line
     named = pd.Series(pd.NA, index=body.index, dtype="str")
     for piece in pieces:  # one pass per unrecognised column, not per line
         named = (named + "、" + piece).fillna(named).fillna(piece)

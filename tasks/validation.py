@@ -253,18 +253,17 @@ def as_schema_types(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
 def _rejection_reasons(dataset: Dataset, prepared: pd.DataFrame, known: dict,
                        file_name: str | None = None) -> tuple[pd.Series, pd.Index]:
     """Each failing row's reasons, and the rows that fail only on a reference nobody has delivered yet."""
-    pieces = [_rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
-    pieces += _period_reasons(dataset, prepared, file_name) + _window_reasons(dataset, prepared, known)
-    pieces += _stored_reasons(dataset, prepared, known)
+    rules = [_rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
+    rules += _period_reasons(dataset, prepared, file_name) + _window_reasons(dataset, prepared, known)
     references = _reference_reasons(dataset, prepared, known)
+    stored = _stored_reasons(dataset, prepared, known)
     blank = _unrecognised_only(dataset, prepared)
     if len(blank):
         # Such a line fails every required column too; the one reason says what is really wrong with it.
-        pieces = [p[~p.index.isin(blank.index)] for p in pieces] + [blank]
-        references = [p[~p.index.isin(blank.index)] for p in references]
-    other = _index_of(pieces)
-    awaiting = _index_of(references).difference(other)
-    return _join_reasons(pieces + references), awaiting
+        rules, references, stored = ([p[~p.index.isin(blank.index)] for p in group] + extra
+                                     for group, extra in ((rules, [blank]), (references, []), (stored, [])))
+    awaiting = _index_of(references).difference(_index_of(rules + stored))
+    return _join_reasons(rules + references + stored), awaiting
 
 
 def _index_of(pieces: list[pd.Series]) -> pd.Index:
@@ -317,7 +316,7 @@ def _unrecognised_only(dataset: Dataset, frame: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype="str")
     other = frame[UNRECOGNISED]
     lines = other[other.notna() & frame[dataset.column_names].isna().all(axis=1)]
-    return "本行数据集各列均为空,只在未识别的列(" + lines + ")中有内容:请把内容填入正确的列后重新提交"
+    return "本行数据集各列均为空,只在未识别的列中有内容(" + lines + "):请把内容填入正确的列后重新提交"
 
 
 def _join_reasons(pieces: list[pd.Series]) -> pd.Series:

@@ -298,7 +298,7 @@ _INBOX = [
              {"deductions_2026.csv": deductions_csv([*deduction("D0", "2026-03-05"), ""], [""] * 6 + ["待核实"],
                                                     header=[*DATASETS["deductions"].column_names, "备注"])},
              [stored_deduction("D0")],
-             [("deductions_2026.csv", 3, "本行数据集各列均为空,只在未识别的列(备注)中有内容:请把内容填入正确的列后重新提交")]),
+             [("deductions_2026.csv", 3, "本行数据集各列均为空,只在未识别的列中有内容(备注:“待核实”):请把内容填入正确的列后重新提交")]),
     _records("a subject of a unit nobody registered is rejected", "subjects",
              {"subjects_2026.csv": csv_bytes("subjects", [["S1", "党员", "U9999", "张三"], ["S2", "党员", "", "李四"]])},
              [("S2", "党员", None, "李四")], [("subjects_2026.csv", 2, "单位编码“U9999”不在窗口单位名册中")]),

@@ -139,3 +139,23 @@ def test_optional_columns_may_be_absent_and_header_only_file_has_no_rows(tmp_pat
     path = tmp_path / "units.csv"
     path.write_text("\ufeffunit_id,unit_name,category,region,level,is_window\n", encoding="utf-8")
     assert read_table(path, UNITS).equals(units_frame([], []))
+
+
+@pytest.mark.parametrize("header, row, notes", [
+    # 批准单位 is no label of ours: reported with the closest absent one, 审定单位, which is then empty.
+    ("record_id,unit_id,year,points,reason,批准单位,approved_at", "B1,U0001,2026,1,创建,领导小组,2026-11-02",
+     ["未识别的列“批准单位”:其内容未读入,最接近的列名是“审定单位”(approved_by),如是请改用该列名",
+      "可选列“审定单位”(approved_by)在文件中没有,该列按空值处理"]),
+    # Every optional column there but one of them left empty throughout.
+    ("record_id,unit_id,year,points,reason,approved_by,approved_at", "B1,U0001,2026,1,创建,,2026-11-02",
+     ["可选列“审定单位”(approved_by)全部为空"]),
+    # A column we do not know, with nothing absent to suggest.
+    ("record_id,unit_id,year,points,reason,approved_by,approved_at,联系人", "B1,U0001,2026,1,创建,小组,2026-11-02,王",
+     ["未识别的列“联系人”:其内容未读入"]),
+])
+def test_column_notes_name_unrecognised_and_empty_columns(tmp_path, header, row, notes):
+    from tasks.intake import column_notes
+
+    path = tmp_path / "bonuses_2026.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    assert column_notes(DATASETS["bonuses"], read_table(path, DATASETS["bonuses"])) == notes
