@@ -62,3 +62,20 @@ def test_a_csv_cut_off_mid_row_waits(tmp_path, tail, waits):
     listing = list_inbox(tmp_path)
     assert [p.status for p in listing.passed] == (["waiting"] if waits else [])
     assert len(listing.files) == (0 if waits else 1)
+
+
+def test_scheduled_deployments_let_files_settle_for_a_minute(monkeypatch):
+    from pathlib import Path
+
+    import yaml
+
+    from tasks.settings import Settings
+
+    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "prefect.yaml").read_text(encoding="utf-8"))
+    for deployment in spec["deployments"]:
+        # The worker starts each scheduled run with this environment; the settings read it as the settle time.
+        for name, value in deployment["work_pool"]["job_variables"]["env"].items():
+            monkeypatch.setenv(name, value)
+        assert Settings().settle_seconds == 60, deployment["name"]
+    monkeypatch.delenv("ASSESS_SETTLE_SECONDS")
+    assert Settings().settle_seconds == 0  # an operator's `assess run` reads files just put there at once
