@@ -1,4 +1,4 @@
-"""The inbox listing: which delivered files (in any subfolder) are read now, and why the others wait or are passed by."""
+"""The inbox listing: which delivered files (in any subfolder) are read now, and why others wait or are passed by."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class InboxFile:
 
 @dataclass(frozen=True)
 class PassedFile:
-    """A file not read in this pass, and why: ignored (never a delivery), waiting (next run) or unmatched (no dataset)."""
+    """A file not read in this pass, and why: ignored (no delivery), waiting (next run) or unmatched (no dataset)."""
 
     name: str
     status: str

@@ -254,7 +254,7 @@ def _unrecognised(cells: pd.DataFrame, header_row: int, mapped: dict[int, str]) 
 
 
 def column_notes(dataset: Dataset, raw: pd.DataFrame) -> list[str]:
-    """Notes on a read table's columns: each unrecognised header with the closest absent label, each empty optional column."""
+    """Notes on a read table's columns: unrecognised headers with the closest absent label, empty optional columns."""
     absent = [dataset.column(n) for n in raw.attrs.get("absent_columns", [])]
     notes = []
     for header in raw.attrs.get("unrecognised_columns", []):
