@@ -6,19 +6,30 @@ from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.models import dataset_tables, ingested_files, rejected_rows
-from tasks.storage import INSERT_CHUNK, db_frame, insert_rows, known_references, learn_keys
+from tasks.storage import INGEST_ATTEMPTS, INSERT_CHUNK, db_frame, insert_rows, known_references, learn_keys
 from tasks.validation import Validated, validate
 
 
 def revalidate(engine: Engine) -> dict[str, int]:
-    """Validate again every row rejected only for an unknown reference; per dataset, how many now got in."""
-    pending = pending_rows(engine)
-    known = known_references(engine, set(pending))
-    with engine.begin() as conn:
-        return accept_pending(conn, pending, known)
+    """Validate again every row rejected only for an unknown reference; per dataset, how many now got in.
+
+    A run ingesting at the same moment may let the same rows in first: the loser's transaction breaks on the
+    dataset's unique key and rolls back whole, and it looks again at what still waits.
+    """
+    for attempt in range(INGEST_ATTEMPTS):
+        pending = pending_rows(engine)
+        known = known_references(engine, set(pending))
+        try:
+            with engine.begin() as conn:
+                return accept_pending(conn, pending, known)
+        except IntegrityError:
+            if attempt == INGEST_ATTEMPTS - 1:
+                raise
+    return {}
 
 
 def pending_rows(engine: Engine) -> dict[str, pd.DataFrame]:
