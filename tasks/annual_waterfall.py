@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from schemas.policy import Annual
 from tasks.render import cn_date, num, pct
+from tasks.rules import tolerance
 from tasks.rules.annual import COMPONENTS
 
 SOURCES = {
@@ -84,11 +83,23 @@ def bonus_steps(row: dict, bonuses: list[dict], policy: Annual) -> list[dict]:
     return steps + [{"what": "加分合计", "how": how, "value": f"+{num(row['bonus'])}"}]
 
 
+def growth_text(growth: float, threshold: float) -> str:
+    """“较上年增长X%” (or 下降), with as many decimals as it takes for the printed figure to fall on the side of the
+    threshold the rule decided (4.96 % is not printed as 5.0 % beside a leader's replacement)."""
+    under = bool(tolerance.below(growth, threshold))
+    for digits in range(1, 7):
+        shown = round(growth * 100, digits) / 100
+        if bool(tolerance.below(shown, threshold)) == under:
+            break
+    verdict = f"低于{pct(threshold, 0)}" if under else f"未低于{pct(threshold, 0)}"
+    return f"较上年{'增长' if growth >= 0 else '下降'}{pct(abs(growth), digits)},{verdict}"
+
+
 def verdict_steps(row: dict, category_units: int, policy: Annual) -> list[dict]:
     """Final score, veto, grade, rank, excellence, measure and apology, each with the rule applied."""
-    places = math.floor(round(policy.excellence_quota * category_units, 9))
+    places = int(tolerance.floor(policy.excellence_quota * category_units))
     scope = f"{row['category']}{category_units}个单位中" if policy.rank_within_category else "全市参评单位中"
-    growth = "无上年度得分" if _missing(row["growth"]) else f"较上年{pct(row['growth'])}"
+    growth = "无上年度得分" if _missing(row["growth"]) else growth_text(row["growth"], policy.escalation_growth)
     return [
         {"what": "最终得分", "how": f"综合得分 {num(row['composite'])} − 扣分 {num(row['deductions'])} + 加分 "
                                   f"{num(row['bonus'])},限定在0至100分之间", "value": f"{num(row['final_score'])} 分"},

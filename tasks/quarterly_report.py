@@ -13,6 +13,7 @@ from schemas.policy import Policy
 from tasks.charts import bar_svg, trend_svg
 from tasks.periods import period_bounds, period_end_date
 from tasks.render import PdfJob
+from tasks.rules import tolerance
 from tasks.rules.commitments import STANDING_OVERDUE, commitment_standing, fulfilment
 from tasks.rules.platform import monthly_case_figures, unit_case_figures
 
@@ -96,18 +97,20 @@ def publicity(review: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return frame[list(PUBLICITY_COLUMNS)].rename(columns=PUBLICITY_COLUMNS)
 
 
+def _float(value) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
 def next_steps(row: pd.Series | dict, policy: Policy) -> list[str]:
     """What a warned unit must do next, one sentence per reason it was warned for."""
     steps = []
     if row["overdue"]:
         steps.append(f"对逾期未兑现的{row['overdue']}项承诺逐项说明原因,明确责任人和完成时限,"
                      "确需调整的按程序报批,下季度评议前完成兑现或调整。")
-    rate = row["fulfilment_rate"]
-    if rate is not None and not pd.isna(rate) and rate < policy.quarterly.fulfilment_warning_below:
+    # The same comparison as the warning rule, so a step is asked for exactly when its reason was given.
+    if tolerance.below(_float(row["fulfilment_rate"]), policy.quarterly.fulfilment_warning_below):
         steps.append("主要负责人牵头分析承诺兑现率偏低的原因,对照“服务标准、具体措施、完成时限”逐项推进。")
-    satisfaction = row["platform_satisfaction_rate"]
-    if satisfaction is not None and not pd.isna(satisfaction) and \
-            satisfaction < policy.quarterly.satisfaction_warning_below:
+    if tolerance.below(_float(row["platform_satisfaction_rate"]), policy.quarterly.satisfaction_warning_below):
         steps.append("逐件回访本季度“不满意”平台工单,查找服务短板,限时整改并向服务对象反馈。")
     steps.append("将整改情况书面报送市创先争优活动领导小组办公室,并在本单位公开承诺栏公示。")
     return steps

@@ -7,6 +7,7 @@ import pandas as pd
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Quarterly
 from tasks.periods import period_bounds, year_of
+from tasks.rules import tolerance
 from tasks.rules.platform import unit_case_figures
 
 FULFILLED = "已兑现"
@@ -77,8 +78,8 @@ def _threshold(value: float) -> str:
 
 def warnings(frame: pd.DataFrame, policy: Quarterly) -> pd.Series:
     """预警 reasons per unit joined with "；": overdue commitments, low fulfilment, low platform satisfaction."""
-    low_fulfilment = frame["fulfilment_rate"] < policy.fulfilment_warning_below
-    low_satisfaction = frame["platform_satisfaction_rate"] < policy.satisfaction_warning_below
+    low_fulfilment = tolerance.below(frame["fulfilment_rate"], policy.fulfilment_warning_below)
+    low_satisfaction = tolerance.below(frame["platform_satisfaction_rate"], policy.satisfaction_warning_below)
     reasons = pd.DataFrame({
         "overdue": ("有" + frame["overdue"].astype("str") + "项承诺逾期未兑现").where(frame["overdue"] > 0),
         "fulfilment": ("承诺兑现率 " + _pct(frame["fulfilment_rate"]) + " 低于 "

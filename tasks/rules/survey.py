@@ -10,6 +10,7 @@ import pandas as pd
 from schemas.datasets import DIMENSIONS, RESPONDENT_GROUPS
 from schemas.outputs import INSUFFICIENT_SAMPLE, KEY_MANAGEMENT, KEY_SUPERVISION
 from schemas.policy import HalfYear
+from tasks.rules import tolerance
 from tasks.rules.ranking import among_lowest, competition_rank, units_below
 
 Z_95 = 1.959963984540054
@@ -96,7 +97,7 @@ def unit_survey_scores(responses: pd.DataFrame, units: pd.DataFrame, period: str
     agreeing = table["satisfied"] + table["basically_satisfied"]
     table["satisfaction_rate"] = agreeing / table["valid_responses"].where(table["valid_responses"] > 0)
     table["ci_low"], table["ci_high"] = wilson_interval(agreeing, table["valid_responses"])
-    table["sufficient"] = table["valid_responses"].ge(policy.min_valid_responses) & table["score"].notna()
+    table["sufficient"] = tolerance.at_least(table["valid_responses"], policy.min_valid_responses) & table["score"].notna()
     return table[SCORE_COLUMNS]
 
 

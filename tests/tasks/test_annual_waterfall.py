@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from schemas.policy import Annual
 from tasks.annual_waterfall import comparison, waterfall
@@ -65,3 +66,19 @@ def test_comparison_with_and_without_last_year():
     assert rows["排名"] == ("3", "7")
     assert rows["平台评价"] == ("—", "—")
     assert all(r["last"] == "—" for r in comparison(ROW, None))
+
+
+@pytest.mark.parametrize("growth, measure, text", [
+    # Exactly 5 % computed as 0.049999999999999926 (60.1 → 63.105): the decision and the words say “not under”.
+    ((63.105 - 60.1) / 60.1, "诫勉谈话", "较上年增长5.0%,未低于5%"),
+    # 4.96 % is under 5 %: printed with the decimals that show it, never as “5.0%” beside a replacement.
+    (0.0496, "调整主要领导", "较上年增长4.96%,低于5%"),
+    (0.04999, "调整主要领导", "较上年增长4.999%,低于5%"),
+    (0.0512, "诫勉谈话", "较上年增长5.1%,未低于5%"),
+    (-0.03, "调整主要领导", "较上年下降3.0%,低于5%"),
+])
+def test_printed_growth_agrees_with_the_measure(growth, measure, text):
+    row = {**ROW, "growth": growth, "measure": measure}
+    step = waterfall(row, HALF_YEARS, DEDUCTIONS, BONUSES, 7, POLICY)[-2]
+    assert step["how"].endswith("上年度已被列入;" + text)
+    assert step["value"] == measure

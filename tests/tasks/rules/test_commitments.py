@@ -130,8 +130,10 @@ def test_fulfilment(period, expected):
 @pytest.mark.parametrize(("overdue", "rate", "satisfaction", "policy", "expected"), [
     # All three reasons, in order, joined with "；".
     (3, 0.625, 0.80, Quarterly(), "有3项承诺逾期未兑现；承诺兑现率 62.5% 低于 80%；平台满意度 80.0% 低于 85%"),
-    # Exactly at the thresholds is not below them.
+    # Exactly at the thresholds is not below them; nor is float noise under them (tolerance 5 × 10⁻¹⁰).
     (0, 0.80, 0.85, Quarterly(), ""),
+    (0, 0.80 - 1e-12, 0.85 - 4e-10, Quarterly(), ""),
+    (0, 0.80 - 6e-10, 0.85, Quarterly(), "承诺兑现率 80.0% 低于 80%"),
     # Empty rates never warn.
     (0, NAN, NAN, Quarterly(), ""),
     (0, 0.79, NAN, Quarterly(), "承诺兑现率 79.0% 低于 80%"),
