@@ -13,7 +13,7 @@ from tasks import annual_report as report
 from tasks.charts import histogram_svg, trend_svg
 from tasks.annual_waterfall import comparison, waterfall
 from tasks.render import PdfJob
-from tasks.rules.annual import approved_bonuses
+from tasks.rules.annual import bonus_records
 
 
 def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFrame, targets: pd.DataFrame,
@@ -85,12 +85,11 @@ def unit_jobs(base: dict, assessment: pd.DataFrame, data: dict[str, pd.DataFrame
     frame = chosen.assign(apology_grounds=report.apology_grounds_text(chosen))
     ids = frame["unit_id"]
     deductions = data["deductions"][pd.to_datetime(data["deductions"]["date"]).dt.year.eq(year).fillna(False)]
-    bonuses = data["bonuses"][data["bonuses"]["year"].astype("Int64").eq(year).fillna(False)]
-    approved = bonuses.index.isin(approved_bonuses(bonuses, year, policy.annual.bonus_approver).index)
+    bonuses = bonus_records(data["bonuses"], year, policy.annual)
     per_unit = {
         "half_years": report.grouped_records(half_years.sort_values("period"), ids),
         "deductions": report.grouped_records(deductions.sort_values("date"), ids),
-        "bonuses": report.grouped_records(bonuses.assign(approved=approved), ids),
+        "bonuses": report.grouped_records(bonuses, ids),
     }
     last = report.grouped_records(previous, ids) if previous is not None else {}
     sizes = assessment["category"].value_counts()

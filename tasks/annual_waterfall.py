@@ -69,17 +69,18 @@ def deduction_steps(row: dict, deductions: list[dict], policy: Annual) -> list[d
 
 
 def bonus_steps(row: dict, bonuses: list[dict], policy: Annual) -> list[dict]:
-    """One step per bonus record of the year (unapproved ones shown as not counted), then the capped total."""
+    """One step per bonus record of the year (with why it counts less or not at all), then the capped total."""
     steps = []
     for b in bonuses:
-        counted = b["approved"]
-        steps.append({"what": f"加分:{b.get('reason') or b['record_id']}",
-                      "how": f"经{b['approved_by']}审定({cn_date(b['approved_at'])})" if counted
-                      else f"未经{policy.bonus_approver}审定,不计入",
-                      "value": f"+{num(b['points'])}" if counted else "不计"})
+        approval = f"经{b['approved_by']}审定({cn_date(b['approved_at'])})" if b["approved"] else ""
+        how = ";".join(part for part in (approval, b["note"]) if part)
+        counted = b["counted_points"] > 0
+        steps.append({"what": f"加分:{b.get('reason') or b['record_id']}", "how": how,
+                      "value": f"+{num(b['counted_points'])}" if counted else "不计"})
     capped = row["bonus_raw"] > row["bonus"]
     how = (f"经审定的加分{row['bonus_records']}项,合计{num(row['bonus_raw'])}分"
-           + (f",超过上限{num(policy.bonus_cap)}分,按上限加分" if capped else f",上限{num(policy.bonus_cap)}分"))
+           + (f",超过上限{num(policy.bonus_cap)}分,核减{num(row['bonus_raw'] - row['bonus'])}分"
+              if capped else f",上限{num(policy.bonus_cap)}分"))
     return steps + [{"what": "加分合计", "how": how, "value": f"+{num(row['bonus'])}"}]
 
 

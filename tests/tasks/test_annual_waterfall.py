@@ -26,10 +26,11 @@ HALF_YEARS = [{"period": "2026H1", "score": 90.0, "insufficient": False},
               {"period": "2026H2", "score": 10.0, "insufficient": True}]
 DEDUCTIONS = [{"source": "电子监察", "date": pd.Timestamp("2026-03-01"), "points": 6.0, "reason": "超时办结"},
               {"source": "行政过错", "date": pd.Timestamp("2026-05-01"), "points": 5.0, "reason": "错办"}]
-BONUSES = [{"record_id": "B1", "reason": "省级表彰", "points": 1.0, "approved": True,
-            "approved_by": "创先争优活动领导小组", "approved_at": pd.Timestamp("2026-12-01")},
-           {"record_id": "B2", "reason": "市级表彰", "points": 4.0, "approved": False,
-            "approved_by": None, "approved_at": None}]
+BONUSES = [{"record_id": "B1", "reason": "省级表彰", "points": 1.0, "approved": True, "counted_points": 1.0,
+            "approved_by": "创先争优活动领导小组", "approved_at": pd.Timestamp("2026-12-01"), "note": ""},
+           {"record_id": "B2", "reason": "市级表彰", "points": 4.0, "approved": False, "counted_points": 0.0,
+            "approved_by": "市交通局", "approved_at": None,
+            "note": "审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入"}]
 
 
 def test_waterfall_values_in_rule_order():
@@ -56,6 +57,8 @@ def test_waterfall_values_in_rule_order():
     assert "2026年上半年90.00分;2026年下半年样本不足,不计入" in steps[2]["how"]
     assert steps[3]["how"] == "50.0% × 70.00 + 50.0% × 90.00(缺少平台评价,其余权重按比例折算)"
     assert "超过上限10.00分" in steps[6]["how"]
+    assert steps[7]["how"] == "经创先争优活动领导小组审定(2026年12月1日)"
+    assert steps[8]["how"] == "审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入"
     assert "⌊20% × 7⌋ = 1个" in steps[14]["how"]
 
 
