@@ -41,7 +41,7 @@ def _rate(numerator: float, denominator: float) -> float | None:
 
 def warned_units(review: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """The units on the warning list, most overdue and lowest fulfilment first, with their region and leader."""
-    warned = review[review["warning"].fillna("") != ""].merge(
+    warned = review[review["warning"].astype(bool)].merge(
         units[["unit_id", "region", "category", "leader_name"]].astype({"unit_id": "str"}), on="unit_id", how="left")
     return warned.sort_values(["overdue", "fulfilment_rate", "unit_id"], ascending=[False, True, True],
                               na_position="last", ignore_index=True)
@@ -56,7 +56,7 @@ def key_figures(review: pd.DataFrame, standing: pd.DataFrame, cases: pd.DataFram
         "units": len(review), "commitments": len(standing),
         **{name: int(value) for name, value in totals.items()},
         "fulfilment_rate": _rate(totals["fulfilled"], totals["due"] - totals["adjusted"]),
-        "warned": int((review["warning"].fillna("") != "").sum()),
+        "warned": int(review["warning"].astype(bool).sum()),
         "cases_received": int(counts["received"]), "cases_closed": int(counts["closed"]),
         "cases_on_time": int(counts["closed_on_time"]),
         "on_time_rate": _rate(counts["closed_on_time"], counts["closed"]),
@@ -70,7 +70,7 @@ def by_region(review: pd.DataFrame, units: pd.DataFrame, cases: pd.DataFrame, pe
     platform = unit_case_figures(cases, *period_bounds("quarterly", period))
     frame = review.merge(units[["unit_id", "region"]].astype("str"), on="unit_id", how="left").merge(
         platform[["unit_id", "rated", "satisfied"]], on="unit_id", how="left")
-    frame["warned"] = frame["warning"].fillna("") != ""
+    frame["warned"] = frame["warning"].astype(bool)
     regions = frame.groupby("region", sort=True).agg(
         units=("unit_id", "size"), due=("due", "sum"), fulfilled=("fulfilled", "sum"),
         adjusted=("adjusted", "sum"), overdue=("overdue", "sum"), warned=("warned", "sum"),
@@ -177,7 +177,7 @@ def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFr
                         ("承诺兑现率", _pct_text(figures["fulfilment_rate"])), ("预警单位", f"{figures['warned']}个")],
         "regions": records(regions), "warned": records(warned_units(review, units)),
         "overdue": records(overdue_commitments(standing, units)), "months": records(months),
-        "units": records(review.assign(flagged=review["warning"].fillna("") != "")),
+        "units": records(review.assign(flagged=review["warning"].astype(bool))),
         "charts": {
             "trend": trend_svg([f"第{k[-1]}季度" for k in trend],
                                {"兑现率": [None if v is None else v * 100 for v in trend.values()]}, y_label="%"),
@@ -224,8 +224,8 @@ def unit_context(base: dict, row: dict, parts: dict[str, pd.DataFrame], period: 
         **base, "title": f"关于{row['unit_name']}{period_label(period)}公开承诺评议写实预警的通知",
         "period_label": period_label(period), "unit": row, "row": row,
         "cover_facts": [("单位名称", row["unit_name"]), ("所属地区", row["region"]),
-                        ("评议期次", period_label(period)), ("预警原因", f"{len(row['warning'].split('；'))}项")],
-        "reasons": row["warning"].split("；"), "steps": fulfilment_steps(row),
+                        ("评议期次", period_label(period)), ("预警原因", f"{len(row['warning_reasons'].split('；'))}项")],
+        "reasons": row["warning_reasons"].split("；"), "steps": fulfilment_steps(row),
         "commitments": records(parts["standing"]), "months": records(months), "has_cases": has_cases,
         "charts": {"received": bar_svg(months["month_label"].tolist(), months["received"].tolist(), y_label="件")},
         "next_steps": next_steps(row, policy),
@@ -258,7 +258,7 @@ def publicity_context(base: dict, review: pd.DataFrame, units: pd.DataFrame, per
 def artifact_markdown(review: pd.DataFrame, period: str, folder: Path) -> str:
     """The run's result in a few lines for the Prefect UI."""
     totals = review[["due", "fulfilled", "adjusted", "overdue"]].sum()
-    warned = int((review["warning"].fillna("") != "").sum())
+    warned = int(review["warning"].astype(bool).sum())
     return (f"# {period_label(period)}季度评议写实\n\n参评单位 {len(review)} 个;到期承诺 {totals['due']} 项,"
             f"已兑现 {totals['fulfilled']} 项,已调整 {totals['adjusted']} 项,逾期未兑现 {totals['overdue']} 项,"
             f"兑现率 {_pct_text(_rate(totals['fulfilled'], totals['due'] - totals['adjusted']))};"

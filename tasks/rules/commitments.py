@@ -94,10 +94,11 @@ def warnings(frame: pd.DataFrame, policy: Quarterly) -> pd.Series:
 
 def quarterly_review(units: pd.DataFrame, commitments: pd.DataFrame, status: pd.DataFrame,
                      cases: pd.DataFrame, period: str, policy: Quarterly) -> pd.DataFrame:
-    """The fulfilment.csv rows: every registry unit's commitments, platform figures and warning reasons."""
+    """The fulfilment.csv rows: every registry unit's commitments, platform figures, 预警 flag and its reasons."""
     frame = fulfilment(units, commitment_standing(commitments, status, period))
     platform = unit_case_figures(cases, *period_bounds("quarterly", period)).set_index("unit_id")
     frame["platform_cases"] = frame["unit_id"].map(platform["received"]).fillna(0).astype("int64")
     frame["platform_satisfaction_rate"] = frame["unit_id"].map(platform["satisfaction_rate"]).astype("float64")
-    frame["warning"] = warnings(frame, policy)
+    frame["warning_reasons"] = warnings(frame, policy)
+    frame["warning"] = frame["warning_reasons"].ne("")
     return frame[list(FULFILMENT_COLUMNS)]
