@@ -51,7 +51,7 @@ def key_figures(review: pd.DataFrame, standing: pd.DataFrame, cases: pd.DataFram
     """The quarter's headline numbers across the city."""
     totals = review[["due", "fulfilled", "adjusted", "overdue", "in_progress", "platform_cases"]].sum()
     platform = unit_case_figures(cases, *period_bounds("quarterly", period))
-    counts = platform[["received", "closed", "closed_on_time", "rated", "satisfied"]].sum()
+    counts = platform[["received", "closed", "closed_on_time", "closed_with_due", "rated", "satisfied"]].sum()
     return {
         "units": len(review), "commitments": len(standing),
         **{name: int(value) for name, value in totals.items()},
@@ -59,7 +59,7 @@ def key_figures(review: pd.DataFrame, standing: pd.DataFrame, cases: pd.DataFram
         "warned": int(review["warning"].astype(bool).sum()),
         "cases_received": int(counts["received"]), "cases_closed": int(counts["closed"]),
         "cases_on_time": int(counts["closed_on_time"]),
-        "on_time_rate": _rate(counts["closed_on_time"], counts["closed"]),
+        "on_time_rate": _rate(counts["closed_on_time"], counts["closed_with_due"]),
         "satisfaction_rate": _rate(counts["satisfied"], counts["rated"]),
         "has_cases": bool(len(cases)),
     }

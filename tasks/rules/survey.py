@@ -112,7 +112,8 @@ def unit_survey_scores(responses: pd.DataFrame, units: pd.DataFrame, period: str
     agreeing = table["satisfied"] + table["basically_satisfied"]
     table["satisfaction_rate"] = agreeing / table["valid_responses"].where(table["valid_responses"] > 0)
     table["ci_low"], table["ci_high"] = wilson_interval(agreeing, table["valid_responses"])
-    table["sufficient"] = tolerance.at_least(table["valid_responses"], policy.min_valid_responses) & table["score"].notna()
+    enough = tolerance.at_least(table["valid_responses"], policy.min_valid_responses)
+    table["sufficient"] = enough & table["score"].notna()
     return table[SCORE_COLUMNS]
 
 
