@@ -78,7 +78,7 @@ def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: 
         review = review_quarter(data, quarter, rules)
         write_rejected(db_url, run, CYCLE)
         write_quarterly_csv(run, review, data["units"])
-        quality = quality_context(db_url, CYCLE)
+        quality = quality_context(db_url, run)
         render_documents(quarterly_dossiers(run, data, review, quality))
         publish_artifacts(run, review, data["units"])
         folder = finish_run(db_url, run, {"fulfilment": review}, intake)

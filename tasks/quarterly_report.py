@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas.datasets import DATASETS
 from schemas.policy import Policy
 from tasks.charts import bar_svg, trend_svg
 from tasks.periods import period_bounds, period_end_date
@@ -153,13 +152,6 @@ def _month_charts(months: pd.DataFrame) -> dict:
     }
 
 
-def _quality(quality: dict) -> dict:
-    """The data-quality context with dataset names in Chinese."""
-    label = lambda row: {**row, "dataset": DATASETS[row["dataset"]].label if row["dataset"] in DATASETS  # noqa: E731
-                         else row["dataset"]}
-    return {**quality, "files": [label(r) for r in quality["files"]], "reasons": [label(r) for r in quality["reasons"]]}
-
-
 def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFrame, period: str,
                     policy: Policy, quality: dict) -> dict:
     """Everything the quarterly summary shows, as plain values."""
@@ -185,7 +177,7 @@ def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFr
                                value_format="{:.1f}", y_label="%"),
             **_month_charts(months),
         },
-        "quality": _quality(quality),
+        "quality": quality,
     }
 
 
