@@ -33,7 +33,7 @@ def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFr
         "categories": [(c, report.records(rows)) for c, rows in
                        report.in_rank_order(assessment).groupby("category", sort=False)],
         "excellent": report.records(report.excellent_units(assessment)),
-        "measures": report.records(report.measure_units(assessment)),
+        "measures": report.records(report.measure_units(assessment, policy.annual.escalation_growth)),
         "apologies": report.records(report.apology_units(assessment)),
         "individuals": report.records(report.individuals_table(individuals, assessment)),
         "targets": report.records(report.targets_table(targets)),

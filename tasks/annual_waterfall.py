@@ -84,16 +84,22 @@ def bonus_steps(row: dict, bonuses: list[dict], policy: Annual) -> list[dict]:
     return steps + [{"what": "加分合计", "how": how, "value": f"+{num(row['bonus'])}"}]
 
 
-def growth_text(growth: float, threshold: float) -> str:
-    """“较上年增长X%” (or 下降), with as many decimals as it takes for the printed figure to fall on the side of the
-    threshold the rule decided (4.96 % is not printed as 5.0 % beside a leader's replacement)."""
+def growth_figure(growth: float, threshold: float) -> str:
+    """The growth as a percentage with as many decimals as it takes to fall on the side of the threshold the rule
+    decided (4.96 % is not printed as 5.0 % beside a leader's replacement); "—" when there is none."""
+    if _missing(growth):
+        return pct(growth)
     under = bool(tolerance.below(growth, threshold))
-    for digits in range(1, 7):
-        shown = round(growth * 100, digits) / 100
-        if bool(tolerance.below(shown, threshold)) == under:
-            break
+    digits = next((d for d in range(1, 7) if bool(tolerance.below(round(growth * 100, d) / 100, threshold)) == under),
+                  6)
+    return pct(growth, digits)
+
+
+def growth_text(growth: float, threshold: float) -> str:
+    """“较上年增长X%,未低于5%” (or 下降, 低于), the figure printed on the side of the threshold the rule decided."""
+    under = bool(tolerance.below(growth, threshold))
     verdict = f"低于{pct(threshold, 0)}" if under else f"未低于{pct(threshold, 0)}"
-    return f"较上年{'增长' if growth >= 0 else '下降'}{pct(abs(growth), digits)},{verdict}"
+    return f"较上年{'增长' if growth >= 0 else '下降'}{growth_figure(abs(growth), threshold).lstrip('-')},{verdict}"
 
 
 def verdict_steps(row: dict, category_units: int, policy: Annual) -> list[dict]:
