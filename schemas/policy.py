@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from schemas.datasets import CATEGORIES, RESPONDENT_GROUPS, VETO_ITEMS
 from tasks.errors import AssessError
+from tasks.rules import tolerance
 
 # Keys a mapping may hold: any other key is refused by its type, a missing one by `_all_named`.
 Grade = Literal["满意", "基本满意", "不满意"]
@@ -24,7 +25,6 @@ Points = Annotated[float, Field(ge=0, le=100)]
 Weight = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Name = Annotated[str, Field(min_length=1)]
-WEIGHT_SUM_TOLERANCE = 1e-9
 
 
 def _all_named(mapping: Mapping[str, object], names: Iterable[str]) -> None:
@@ -101,7 +101,7 @@ class Annual(_Section):
         _all_named(weights, CATEGORIES)
         for category, parts in weights.items():
             total = sum(parts.values())
-            if abs(total - 1) > WEIGHT_SUM_TOLERANCE:
+            if not tolerance.equal(total, 1.0):
                 raise ValueError(f"{category} 的各项权重合计须为 1(现为 {total:g})")
         return weights
 
