@@ -39,6 +39,8 @@ def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFr
         "targets": report.records(report.targets_table(targets)),
         "trend": report.records(trend),
         "missing": report.records(report.in_rank_order(assessment[assessment["missing_components"].notna()])),
+        # Every bonus record that did not count in full, so none is dropped without a trace (SPEC §2.3).
+        "bonus_notes": report.records(report.in_rank_order(assessment[assessment["bonus_notes"].notna()])),
         "charts": _charts(assessment, trend, year),
         "quality": quality,
     }

@@ -168,11 +168,24 @@ def _bonus_notes(frame: pd.DataFrame, approver: pd.Series, listed: pd.Series, da
 
 def bonus_totals(bonuses: pd.DataFrame, year: int, policy: Annual) -> pd.DataFrame:
     """加分: per unit, the year's approved bonus records, their points summed, and that sum capped."""
-    records = bonus_records(bonuses, year, policy)
+    return _bonus_totals(bonus_records(bonuses, year, policy))
+
+
+def _bonus_totals(records: pd.DataFrame) -> pd.DataFrame:
     approved = records[records["approved"]]
     totals = approved.groupby("unit_id", sort=True).agg(
         bonus_records=("points", "size"), bonus_raw=("points", "sum"), bonus=("counted_points", "sum"))
     return totals.reset_index().astype({"bonus_records": "int64", "bonus_raw": "float64", "bonus": "float64"})
+
+
+def bonus_exceptions(records: pd.DataFrame) -> pd.DataFrame:
+    """Per unit with a bonus record that does not count in full: each such record and why, joined with "；"."""
+    noted = records[records["note"].ne("")]
+    label = noted["reason"].astype("str").where(noted["reason"].astype("str").str.strip().ne(""), noted["record_id"])
+    text = label.fillna(noted["record_id"]) + "(" + noted["points"].map(lambda v: f"{v:g}").astype("str") + "分):" \
+        + noted["note"]
+    joined = text.groupby(noted["unit_id"], sort=True).agg("；".join)
+    return joined.rename("bonus_notes").reset_index()
 
 
 def veto_records(vetoes: pd.DataFrame, year: int, items: list[str]) -> pd.DataFrame:
@@ -193,8 +206,9 @@ def final_scores(scored: pd.DataFrame, deductions: pd.DataFrame, bonuses: pd.Dat
                  vetoes: pd.DataFrame, year: int, policy: Annual) -> pd.DataFrame:
     """`scored` with deductions, bonus and veto applied: final = clamp(composite − deductions + bonus, 0, 100)."""
     frame = scored
-    for part in (deduction_totals(deductions, year, policy.deduction_cap), bonus_totals(bonuses, year, policy),
-                 vetoed_units(vetoes, year, policy.veto_items)):
+    bonus = bonus_records(bonuses, year, policy)
+    for part in (deduction_totals(deductions, year, policy.deduction_cap), _bonus_totals(bonus),
+                 bonus_exceptions(bonus), vetoed_units(vetoes, year, policy.veto_items)):
         frame = frame.merge(part, on="unit_id", how="left")
     counts = ["deduction_records", "bonus_records"]
     frame[counts] = frame[counts].fillna(0).astype("int64")
