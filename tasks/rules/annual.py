@@ -7,6 +7,7 @@ import pandas as pd
 
 from schemas.outputs import INSUFFICIENT_SAMPLE
 from schemas.policy import Annual, HalfYear
+from tasks.rules import tolerance
 from tasks.rules.accountability import leader_apologies
 from tasks.rules.annual_grading import grade_units
 from tasks.rules.platform import platform_score
@@ -141,8 +142,11 @@ def bonus_records(bonuses: pd.DataFrame, year: int, policy: Annual) -> pd.DataFr
                       .groupby(ordered["unit_id"], sort=False).cumsum())
     room = (policy.bonus_cap - (counted_before - ordered["_points"])).clip(lower=0.0)
     counted_points = ordered["_points"].clip(upper=room).where(ordered["_approved"], 0.0)
-    frame = ordered.assign(approved=ordered["_approved"], counted_points=counted_points,
-                           cut_points=(ordered["_points"] - counted_points).where(ordered["_approved"], 0.0))
+    cut_points = (ordered["_points"] - counted_points).where(ordered["_approved"], 0.0)
+    # Float noise of the running sum (2.1 + 0.9) must not read as a cut of 4 × 10⁻¹⁶ points.
+    cut_points = cut_points.where(tolerance.above(cut_points, 0.0), 0.0)
+    counted_points = (ordered["_points"] - cut_points).where(ordered["_approved"], 0.0)
+    frame = ordered.assign(approved=ordered["_approved"], counted_points=counted_points, cut_points=cut_points)
     frame["note"] = _bonus_notes(frame, approver.reindex(frame.index), listed.reindex(frame.index),
                                  dated.reindex(frame.index), policy)
     return frame[BONUS_COLUMNS].reset_index(drop=True)

@@ -170,6 +170,15 @@ def test_bonus_records_say_what_counts_and_why_not():
                                              "bonus_raw": [4.5, 5.0], "bonus": [3.0, 3.0]}))
 
 
+def test_bonus_filling_the_cap_exactly_is_not_cut_by_float_noise():
+    # 0.1 + 0.2 against a cap of 0.3: room for the second is 0.19999999999999998 in floats, which is 0.2.
+    bonuses = pd.DataFrame({"record_id": ["B1", "B2"], "unit_id": "U1", "year": 2026, "points": [0.1, 0.2],
+                            "reason": "", "approved_by": "创先争优活动领导小组",
+                            "approved_at": [pd.Timestamp("2026-03-01"), pd.Timestamp("2026-04-01")]})
+    got = annual.bonus_records(bonuses, 2026, Annual(bonus_cap=0.3))
+    assert got[["counted_points", "cut_points", "note"]].values.tolist() == [[0.1, 0.0, ""], [0.2, 0.0, ""]]
+
+
 def test_bonus_approvers_come_from_the_policy():
     bonuses = pd.DataFrame({"record_id": ["B1"], "unit_id": ["U1"], "year": [2026], "points": [2.0], "reason": [""],
                             "approved_by": ["作风建设领导小组"], "approved_at": [pd.Timestamp("2026-05-01")]})
