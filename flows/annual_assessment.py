@@ -35,7 +35,7 @@ def annual_assessment(period: str | None = None, inbox: str = "data/inbox", out:
         results = assess_year(data, half_years, previous, int(year), rules)
         write_rejected(db_url, run, CYCLE)
         write_annual_csv(run, results)
-        quality = quality_context(db_url, CYCLE)
+        quality = quality_context(db_url, run)
         render_documents(annual_dossiers(run, data, results, half_years, previous, quality, all_units))
         folder = finish_run(db_url, run, {"assessment": results.assessment, "individuals": results.individuals},
                             intake, extra={"all_units": all_units})

@@ -33,7 +33,7 @@ def half_year_comment(period: str | None = None, inbox: str = "data/inbox", out:
         outcome = rank_half_year(data, half_year, rules, history)
         write_rejected(db_url, run, CYCLE)
         write_half_year_csv(run, outcome)
-        quality = quality_context(db_url, CYCLE)
+        quality = quality_context(db_url, run)
         render_documents(half_year_dossiers(run, outcome, quality))
         folder = finish_run(db_url, run, {"ranking": outcome.results()}, intake, extra={"notes": outcome.notes})
         publish_artifacts(outcome, folder)

@@ -54,7 +54,7 @@ def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> No
     """Prefect artifacts: the warning list with reasons, and where the summary will be."""
     warned = report.warned_units(review, units)
     columns = {"unit_id": "单位编码", "unit_name": "单位名称", "region": "所属地区", "overdue": "逾期未兑现",
-               "fulfilment_rate": "承诺兑现率", "platform_satisfaction_rate": "平台满意度", "warning": "预警原因"}
+               "fulfilment_rate": "承诺兑现率", "platform_satisfaction_rate": "平台满意度", "warning_reasons": "预警原因"}
     table = warned[list(columns)].rename(columns=columns).round({"承诺兑现率": 4, "平台满意度": 4})
     key = f"quarterly-{run.period.lower()}"
     create_table_artifact(key=f"{key}-warnings", table=report.records(table),
@@ -78,7 +78,7 @@ def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: 
         review = review_quarter(data, quarter, rules)
         write_rejected(db_url, run, CYCLE)
         write_quarterly_csv(run, review, data["units"])
-        quality = quality_context(db_url, CYCLE)
+        quality = quality_context(db_url, run)
         render_documents(quarterly_dossiers(run, data, review, quality))
         publish_artifacts(run, review, data["units"])
         folder = finish_run(db_url, run, {"fulfilment": review}, intake)

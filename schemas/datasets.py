@@ -180,7 +180,7 @@ DATASETS: dict[str, Dataset] = {
                 Column("platform", "平台", allowed=PLATFORMS),
                 UNIT_ID,
                 Column("received_at", "受理时间", "datetime"),
-                Column("due_at", "办理时限", "datetime"),
+                Column("due_at", "办理时限", "datetime", required=False, note="无办理时限的(如媒体工单)留空"),
                 Column("closed_at", "办结时间", "datetime", required=False, note="未办结的留空"),
                 Column("rating", "评价", allowed=RATINGS, note="服务对象评价,未评价的填“未评价”"),
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 FULFILMENT_COLUMNS = (
     "unit_id", "unit_name", "due", "fulfilled", "in_progress", "adjusted", "overdue",
-    "fulfilment_rate", "platform_cases", "platform_satisfaction_rate", "warning",
+    "fulfilment_rate", "platform_cases", "platform_satisfaction_rate", "warning", "warning_reasons",
 )
 RANKING_COLUMNS = (
     "unit_id", "unit_name", "category", "valid_responses", "abstentions", "score",

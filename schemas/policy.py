@@ -4,12 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas.datasets import CATEGORIES, RESPONDENT_GROUPS, VETO_ITEMS
+from tasks.errors import AssessError
+from tasks.rules import tolerance
+
+# Keys a mapping may hold: any other key is refused by its type, a missing one by `_all_named`.
+Grade = Literal["满意", "基本满意", "不满意"]
+Group = Literal[RESPONDENT_GROUPS]
+Category = Literal[CATEGORIES]
+Component = Literal["platform", "superior", "service_object"]
+Points = Annotated[float, Field(ge=0, le=100)]
+Weight = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+Name = Annotated[str, Field(min_length=1)]
+
+
+def _all_named(mapping: Mapping[str, object], names: Iterable[str]) -> None:
+    """Refuse a mapping that leaves out any of `names`, naming the missing keys."""
+    missing = [name for name in names if name not in mapping]
+    if missing:
+        raise ValueError(f"缺少键 {'、'.join(missing)}")
 
 
 class _Section(BaseModel):
@@ -26,66 +48,68 @@ class Quarterly(_Section):
 class HalfYear(_Section):
     """半年点评写实 scoring and designation settings."""
 
-    grade_points: dict[str, float] = {"满意": 100, "基本满意": 60, "不满意": 0}
-    group_weights: dict[str, float] | None = None
-    min_valid_responses: int = Field(30, ge=1)
+    grade_points: dict[Grade, Points] = {"满意": 100, "基本满意": 60, "不满意": 0}
+    # Weights, when given, name all four groups; a group of weight 0 is heard but its answers do not count.
+    group_weights: dict[Group, Annotated[float, Field(ge=0, le=1000)]] | None = None
+    min_valid_responses: int = Field(30, ge=1, le=100_000)
     rank_within_category: bool = False
-    key_management_count: int = Field(10, ge=0)
-    key_supervision_count: int = Field(5, ge=0)
-    rectification_days: int = Field(30, ge=1)
+    key_management_count: Count = 10
+    key_supervision_count: Count = 5
+    rectification_days: int = Field(30, ge=1, le=366)
 
     @field_validator("grade_points")
     @classmethod
     def _grades_known(cls, points: dict[str, float]) -> dict[str, float]:
-        if set(points) != {"满意", "基本满意", "不满意"}:
-            raise ValueError("必须且只能为 满意、基本满意、不满意 三个等次赋分")
+        _all_named(points, ("满意", "基本满意", "不满意"))
         return points
 
     @field_validator("group_weights")
     @classmethod
     def _groups_known(cls, weights: dict[str, float] | None) -> dict[str, float] | None:
         if weights is not None:
-            unknown = set(weights) - set(RESPONDENT_GROUPS)
-            if unknown:
-                raise ValueError(f"未知的测评人类别: {'、'.join(sorted(unknown))}")
-            if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
-                raise ValueError("权重不能为负,且合计须大于 0")
+            _all_named(weights, RESPONDENT_GROUPS)
+            if sum(weights.values()) <= 0:
+                raise ValueError("各类测评人的权重合计须大于 0")
         return weights
 
 
 class Annual(_Section):
     """年度考核 composite, deduction, grade and elimination settings."""
 
-    category_weights: dict[str, dict[str, float]] = {
+    category_weights: dict[Category, dict[Component, Weight]] = {
         "政府涉企涉民部门": {"platform": 0.8, "superior": 0.1, "service_object": 0.1},
         "党群部门": {"service_object": 0.8, "superior": 0.2},
         "中央省驻单位": {"service_object": 0.8, "superior": 0.2},
     }
-    rating_points: dict[str, float] = {"满意": 100, "基本满意": 60, "不满意": 0}
-    deduction_cap: float = Field(10, ge=0)
-    bonus_cap: float = Field(3, ge=0)
-    bonus_approver: str = "创先争优活动领导小组"
+    # 未评价 has no points: a case without a rating never scores (SPEC §2.3).
+    rating_points: dict[Grade, Points] = {"满意": 100, "基本满意": 60, "不满意": 0}
+    deduction_cap: float = Field(10, ge=0, le=100)
+    bonus_cap: float = Field(3, ge=0, le=100)
+    bonus_approvers: list[Name] = Field(["创先争优活动领导小组", "作风建设领导小组"], min_length=1)
     veto_items: list[str] = list(VETO_ITEMS)
     grade_satisfied: float = Field(90, ge=0, le=100)
     grade_basically_satisfied: float = Field(75, ge=0, le=100)
     excellence_quota: float = Field(0.20, ge=0, le=1)
     rank_within_category: bool = True
-    bottom_count: int = Field(3, ge=0)
-    escalation_growth: float = 0.05
-    dismissal_two_year_complaints: int = Field(5, ge=1)
+    bottom_count: Count = 3
+    escalation_growth: float = Field(0.05, ge=0, le=1)
+    dismissal_two_year_complaints: int = Field(5, ge=1, le=100)
 
     @field_validator("category_weights")
     @classmethod
     def _weights_valid(cls, weights: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        if set(weights) != set(CATEGORIES):
-            raise ValueError(f"须为三类单位分别给出权重: {'、'.join(CATEGORIES)}")
+        _all_named(weights, CATEGORIES)
         for category, parts in weights.items():
-            unknown = set(parts) - {"platform", "superior", "service_object"}
-            if unknown:
-                raise ValueError(f"{category} 含未知的计分项: {'、'.join(sorted(unknown))}")
-            if any(w < 0 for w in parts.values()) or sum(parts.values()) <= 0:
-                raise ValueError(f"{category} 的权重不能为负,且合计须大于 0")
+            total = sum(parts.values())
+            if not tolerance.equal(total, 1.0):
+                raise ValueError(f"{category} 的各项权重合计须为 1(现为 {total:g})")
         return weights
+
+    @field_validator("rating_points")
+    @classmethod
+    def _ratings_known(cls, points: dict[str, float]) -> dict[str, float]:
+        _all_named(points, ("满意", "基本满意", "不满意"))
+        return points
 
     @field_validator("veto_items")
     @classmethod
@@ -121,13 +145,22 @@ class Delivery(_Section):
 class Policy(_Section):
     """The whole policy of one city."""
 
-    city: str = "江城市"
-    issuer: str = "中共江城市委创先争优活动领导小组办公室"
+    city: Name = "江城市"
+    issuer: Name = "中共江城市委创先争优活动领导小组办公室"
     timezone: str = "Asia/Shanghai"
     quarterly: Quarterly = Quarterly()
     half_year: HalfYear = HalfYear()
     annual: Annual = Annual()
     delivery: Delivery = Delivery()
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone_known(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知的时区 {name}") from exc
+        return name
 
     def digest(self) -> str:
         """SHA-256 of the policy's canonical JSON, recorded with every result."""
@@ -135,8 +168,52 @@ class Policy(_Section):
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class PolicyError(ValueError):
+class PolicyError(AssessError, ValueError):
     """A policy file that cannot be used, with the field at fault named in Chinese."""
+
+
+def _n(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+_MESSAGES = {
+    "extra_forbidden": lambda e: "政策中没有这一项(请检查拼写)",
+    "missing": lambda e: "缺少这一项",
+    "greater_than_equal": lambda e: f"须不小于 {_n(e['ctx']['ge'])}(现为 {e['input']})",
+    "less_than_equal": lambda e: f"须不大于 {_n(e['ctx']['le'])}(现为 {e['input']})",
+    "greater_than": lambda e: f"须大于 {_n(e['ctx']['gt'])}(现为 {e['input']})",
+    "less_than": lambda e: f"须小于 {_n(e['ctx']['lt'])}(现为 {e['input']})",
+    "too_short": lambda e: f"至少须有 {e['ctx']['min_length']} 项",
+    "string_too_short": lambda e: "不能为空",
+    "int_parsing": lambda e: f"须为整数(现为 {e['input']})",
+    "int_from_float": lambda e: f"须为整数(现为 {e['input']})",
+    "int_type": lambda e: f"须为整数(现为 {e['input']})",
+    "float_parsing": lambda e: f"须为数值(现为 {e['input']})",
+    "float_type": lambda e: f"须为数值(现为 {e['input']})",
+    "bool_parsing": lambda e: f"须为 true 或 false(现为 {e['input']})",
+    "bool_type": lambda e: f"须为 true 或 false(现为 {e['input']})",
+    "string_type": lambda e: f"须为文字(现为 {e['input']})",
+    "dict_type": lambda e: "须为“键: 值”形式的一组设置",
+    "model_type": lambda e: "须为“键: 值”形式的一组设置",
+    "list_type": lambda e: "须为列表",
+    "literal_error": lambda e: f"不允许的值 {e['input']},可选 {e['ctx']['expected']}",
+    "value_error": lambda e: str(e["ctx"]["error"]),
+}
+
+
+def policy_problems(error: ValidationError) -> list[str]:
+    """One Chinese line per problem of a policy, each naming the field, e.g. “政策文件字段 annual.bonus_cap:须不小于 0”."""
+    lines = []
+    for problem in error.errors():
+        loc = [str(part) for part in problem["loc"]]
+        if loc and loc[-1] == "[key]":
+            # A mapping key refused by its type: the field is the mapping, the problem is the key.
+            field, message = ".".join(loc[:-2]), f"不允许的键 {loc[-2]}"
+        else:
+            explain = _MESSAGES.get(problem["type"], lambda e: e["msg"])
+            field, message = ".".join(loc), explain(problem)
+        lines.append(f"政策文件字段 {field}:{message}" if field else f"政策文件:{message}")
+    return lines
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -151,7 +228,4 @@ def load_policy(path: str | Path | None = None) -> Policy:
     try:
         return Policy.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"字段 {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise PolicyError(f"政策文件 {path} 有误 — {problems}") from exc
+        raise PolicyError("\n".join([f"政策文件 {path} 有误:", *policy_problems(exc)])) from exc

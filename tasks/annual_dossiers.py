@@ -13,7 +13,7 @@ from tasks import annual_report as report
 from tasks.charts import histogram_svg, trend_svg
 from tasks.annual_waterfall import comparison, waterfall
 from tasks.render import PdfJob
-from tasks.rules.annual import approved_bonuses
+from tasks.rules.annual import bonus_records
 
 
 def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFrame, targets: pd.DataFrame,
@@ -33,12 +33,14 @@ def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFr
         "categories": [(c, report.records(rows)) for c, rows in
                        report.in_rank_order(assessment).groupby("category", sort=False)],
         "excellent": report.records(report.excellent_units(assessment)),
-        "measures": report.records(report.measure_units(assessment)),
+        "measures": report.records(report.measure_units(assessment, policy.annual.escalation_growth)),
         "apologies": report.records(report.apology_units(assessment)),
         "individuals": report.records(report.individuals_table(individuals, assessment)),
         "targets": report.records(report.targets_table(targets)),
         "trend": report.records(trend),
         "missing": report.records(report.in_rank_order(assessment[assessment["missing_components"].notna()])),
+        # Every bonus record that did not count in full, so none is dropped without a trace (SPEC §2.3).
+        "bonus_notes": report.records(report.in_rank_order(assessment[assessment["bonus_notes"].notna()])),
         "charts": _charts(assessment, trend, year),
         "quality": quality,
     }
@@ -85,12 +87,11 @@ def unit_jobs(base: dict, assessment: pd.DataFrame, data: dict[str, pd.DataFrame
     frame = chosen.assign(apology_grounds=report.apology_grounds_text(chosen))
     ids = frame["unit_id"]
     deductions = data["deductions"][pd.to_datetime(data["deductions"]["date"]).dt.year.eq(year).fillna(False)]
-    bonuses = data["bonuses"][data["bonuses"]["year"].astype("Int64").eq(year).fillna(False)]
-    approved = bonuses.index.isin(approved_bonuses(bonuses, year, policy.annual.bonus_approver).index)
+    bonuses = bonus_records(data["bonuses"], year, policy.annual)
     per_unit = {
         "half_years": report.grouped_records(half_years.sort_values("period"), ids),
         "deductions": report.grouped_records(deductions.sort_values("date"), ids),
-        "bonuses": report.grouped_records(bonuses.assign(approved=approved), ids),
+        "bonuses": report.grouped_records(bonuses, ids),
     }
     last = report.grouped_records(previous, ids) if previous is not None else {}
     sizes = assessment["category"].value_counts()

@@ -8,6 +8,7 @@ import pandas as pd
 
 from schemas.datasets import CATEGORIES
 from schemas.policy import Policy
+from tasks.annual_waterfall import growth_figure
 from tasks.periods import period_end_date
 from tasks.rules.annual_grading import BASICALLY_SATISFIED, MEASURES, SATISFIED, UNSATISFIED
 
@@ -71,9 +72,10 @@ def excellent_units(assessment: pd.DataFrame) -> pd.DataFrame:
     return in_rank_order(assessment[assessment["excellent"].astype(bool)])
 
 
-def measure_units(assessment: pd.DataFrame) -> pd.DataFrame:
-    """Units with a bottom-elimination measure, by category and rank."""
-    return in_rank_order(assessment[assessment["measure"].notna()])
+def measure_units(assessment: pd.DataFrame, growth_threshold: float) -> pd.DataFrame:
+    """Units with a bottom-elimination measure, by category and rank, with the growth printed as the rule read it."""
+    frame = in_rank_order(assessment[assessment["measure"].notna()])
+    return frame.assign(growth_shown=frame["growth"].map(lambda g: growth_figure(g, growth_threshold)).astype("str"))
 
 
 def apology_units(assessment: pd.DataFrame) -> pd.DataFrame:

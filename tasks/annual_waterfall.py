@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from schemas.policy import Annual
 from tasks.render import cn_date, num, pct
+from tasks.rules import tolerance
 from tasks.rules.annual import COMPONENTS
 
 SOURCES = {
@@ -70,25 +69,44 @@ def deduction_steps(row: dict, deductions: list[dict], policy: Annual) -> list[d
 
 
 def bonus_steps(row: dict, bonuses: list[dict], policy: Annual) -> list[dict]:
-    """One step per bonus record of the year (unapproved ones shown as not counted), then the capped total."""
+    """One step per bonus record of the year (with why it counts less or not at all), then the capped total."""
     steps = []
     for b in bonuses:
-        counted = b["approved"]
-        steps.append({"what": f"加分:{b.get('reason') or b['record_id']}",
-                      "how": f"经{b['approved_by']}审定({cn_date(b['approved_at'])})" if counted
-                      else f"未经{policy.bonus_approver}审定,不计入",
-                      "value": f"+{num(b['points'])}" if counted else "不计"})
+        approval = f"经{b['approved_by']}审定({cn_date(b['approved_at'])})" if b["approved"] else ""
+        how = ";".join(part for part in (approval, b["note"]) if part)
+        counted = b["counted_points"] > 0
+        steps.append({"what": f"加分:{b.get('reason') or b['record_id']}", "how": how,
+                      "value": f"+{num(b['counted_points'])}" if counted else "不计"})
     capped = row["bonus_raw"] > row["bonus"]
     how = (f"经审定的加分{row['bonus_records']}项,合计{num(row['bonus_raw'])}分"
-           + (f",超过上限{num(policy.bonus_cap)}分,按上限加分" if capped else f",上限{num(policy.bonus_cap)}分"))
+           + (f",超过上限{num(policy.bonus_cap)}分,核减{num(row['bonus_raw'] - row['bonus'])}分"
+              if capped else f",上限{num(policy.bonus_cap)}分"))
     return steps + [{"what": "加分合计", "how": how, "value": f"+{num(row['bonus'])}"}]
+
+
+def growth_figure(growth: float, threshold: float) -> str:
+    """The growth as a percentage with as many decimals as it takes to fall on the side of the threshold the rule
+    decided (4.96 % is not printed as 5.0 % beside a leader's replacement); "—" when there is none."""
+    if _missing(growth):
+        return pct(growth)
+    under = bool(tolerance.below(growth, threshold))
+    digits = next((d for d in range(1, 7) if bool(tolerance.below(round(growth * 100, d) / 100, threshold)) == under),
+                  6)
+    return pct(growth, digits)
+
+
+def growth_text(growth: float, threshold: float) -> str:
+    """“较上年增长X%,未低于5%” (or 下降, 低于), the figure printed on the side of the threshold the rule decided."""
+    under = bool(tolerance.below(growth, threshold))
+    verdict = f"低于{pct(threshold, 0)}" if under else f"未低于{pct(threshold, 0)}"
+    return f"较上年{'增长' if growth >= 0 else '下降'}{growth_figure(abs(growth), threshold).lstrip('-')},{verdict}"
 
 
 def verdict_steps(row: dict, category_units: int, policy: Annual) -> list[dict]:
     """Final score, veto, grade, rank, excellence, measure and apology, each with the rule applied."""
-    places = math.floor(round(policy.excellence_quota * category_units, 9))
+    places = int(tolerance.floor(policy.excellence_quota * category_units))
     scope = f"{row['category']}{category_units}个单位中" if policy.rank_within_category else "全市参评单位中"
-    growth = "无上年度得分" if _missing(row["growth"]) else f"较上年{pct(row['growth'])}"
+    growth = "无上年度得分" if _missing(row["growth"]) else growth_text(row["growth"], policy.escalation_growth)
     return [
         {"what": "最终得分", "how": f"综合得分 {num(row['composite'])} − 扣分 {num(row['deductions'])} + 加分 "
                                   f"{num(row['bonus'])},限定在0至100分之间", "value": f"{num(row['final_score'])} 分"},

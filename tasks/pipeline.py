@@ -28,6 +28,7 @@ from tasks import delivery
 from tasks.db import get_engine
 from tasks.errors import AssessError, MissingDataset
 from tasks.models import ingested_files, result_tables, runs
+from tasks.period_window import window_files
 from tasks.periods import check_period, last_completed_period
 from tasks.publish import Version, start_version, sweep_orphans
 from tasks.render import PdfJob, render_pdfs, shares
@@ -153,26 +154,36 @@ def _current_run_id() -> str:
         return str(uuid.uuid4())
 
 
+def _labelled(rows: list[dict]) -> list[dict]:
+    """Rows with their `dataset` named by its Chinese label, as every appendix prints it."""
+    return [{**row, "dataset": DATASETS[row["dataset"]].label if row["dataset"] in DATASETS else row["dataset"]}
+            for row in rows]
+
+
 @task(name="quality-context", cache_policy=NO_CACHE)
-def quality_context(db_url: str, cycle: str) -> dict:
-    """Files read, rows accepted and rejected, and the most common reasons, for the data-quality appendix."""
+def quality_context(db_url: str, run: Run) -> dict:
+    """Files of the period window, their rows accepted and rejected, and the most common reasons, for the
+    data-quality appendix."""
     engine = get_engine(db_url)
-    names = CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]
-    files = quality_summary(engine, names)
+    names = CYCLE_DATASETS[run.cycle]["required"] + CYCLE_DATASETS[run.cycle]["optional"]
+    window = window_files(engine, run.cycle, run.period)
+    files = quality_summary(engine, names, window)
     return {
-        "files": files.to_dict("records"),
-        "reasons": top_reasons(engine, names, n=5).to_dict("records"),
+        "files": _labelled(files.to_dict("records")),
+        "reasons": _labelled(top_reasons(engine, names, n=5, files=window).to_dict("records")),
         "totals": {c: int(files[c].sum()) for c in ("rows_read", "rows_accepted", "rows_rejected")},
     }
 
 
 @task(name="write-rejected", cache_policy=NO_CACHE)
 def write_rejected(db_url: str, run: Run, cycle: str) -> dict[str, int]:
-    """The quarantined rows of every dataset the cycle reads, as rejected/<dataset>.csv."""
+    """The quarantined rows of every dataset the cycle reads, from the files of the period window, as
+    rejected/<dataset>.csv."""
     engine = get_engine(db_url)
+    window = window_files(engine, run.cycle, run.period)
     counts = {}
     for name in CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]:
-        rejected = load_rejected(engine, name)
+        rejected = load_rejected(engine, name, window)
         if not rejected.empty:
             run.version.write_csv(f"rejected/{name}.csv", rejected, list(rejected.columns))
         counts[name] = len(rejected)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas.datasets import DATASETS
 from schemas.policy import Policy
 from tasks.charts import bar_svg, trend_svg
 from tasks.periods import period_bounds, period_end_date
 from tasks.render import PdfJob
+from tasks.rules import tolerance
 from tasks.rules.commitments import STANDING_OVERDUE, commitment_standing, fulfilment
 from tasks.rules.platform import monthly_case_figures, unit_case_figures
 
@@ -40,7 +40,7 @@ def _rate(numerator: float, denominator: float) -> float | None:
 
 def warned_units(review: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """The units on the warning list, most overdue and lowest fulfilment first, with their region and leader."""
-    warned = review[review["warning"].fillna("") != ""].merge(
+    warned = review[review["warning"].astype(bool)].merge(
         units[["unit_id", "region", "category", "leader_name"]].astype({"unit_id": "str"}), on="unit_id", how="left")
     return warned.sort_values(["overdue", "fulfilment_rate", "unit_id"], ascending=[False, True, True],
                               na_position="last", ignore_index=True)
@@ -50,15 +50,15 @@ def key_figures(review: pd.DataFrame, standing: pd.DataFrame, cases: pd.DataFram
     """The quarter's headline numbers across the city."""
     totals = review[["due", "fulfilled", "adjusted", "overdue", "in_progress", "platform_cases"]].sum()
     platform = unit_case_figures(cases, *period_bounds("quarterly", period))
-    counts = platform[["received", "closed", "closed_on_time", "rated", "satisfied"]].sum()
+    counts = platform[["received", "closed", "closed_on_time", "closed_with_due", "rated", "satisfied"]].sum()
     return {
         "units": len(review), "commitments": len(standing),
         **{name: int(value) for name, value in totals.items()},
         "fulfilment_rate": _rate(totals["fulfilled"], totals["due"] - totals["adjusted"]),
-        "warned": int((review["warning"].fillna("") != "").sum()),
+        "warned": int(review["warning"].astype(bool).sum()),
         "cases_received": int(counts["received"]), "cases_closed": int(counts["closed"]),
         "cases_on_time": int(counts["closed_on_time"]),
-        "on_time_rate": _rate(counts["closed_on_time"], counts["closed"]),
+        "on_time_rate": _rate(counts["closed_on_time"], counts["closed_with_due"]),
         "satisfaction_rate": _rate(counts["satisfied"], counts["rated"]),
         "has_cases": bool(len(cases)),
     }
@@ -69,7 +69,7 @@ def by_region(review: pd.DataFrame, units: pd.DataFrame, cases: pd.DataFrame, pe
     platform = unit_case_figures(cases, *period_bounds("quarterly", period))
     frame = review.merge(units[["unit_id", "region"]].astype("str"), on="unit_id", how="left").merge(
         platform[["unit_id", "rated", "satisfied"]], on="unit_id", how="left")
-    frame["warned"] = frame["warning"].fillna("") != ""
+    frame["warned"] = frame["warning"].astype(bool)
     regions = frame.groupby("region", sort=True).agg(
         units=("unit_id", "size"), due=("due", "sum"), fulfilled=("fulfilled", "sum"),
         adjusted=("adjusted", "sum"), overdue=("overdue", "sum"), warned=("warned", "sum"),
@@ -96,18 +96,20 @@ def publicity(review: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return frame[list(PUBLICITY_COLUMNS)].rename(columns=PUBLICITY_COLUMNS)
 
 
+def _float(value) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
 def next_steps(row: pd.Series | dict, policy: Policy) -> list[str]:
     """What a warned unit must do next, one sentence per reason it was warned for."""
     steps = []
     if row["overdue"]:
         steps.append(f"对逾期未兑现的{row['overdue']}项承诺逐项说明原因,明确责任人和完成时限,"
                      "确需调整的按程序报批,下季度评议前完成兑现或调整。")
-    rate = row["fulfilment_rate"]
-    if rate is not None and not pd.isna(rate) and rate < policy.quarterly.fulfilment_warning_below:
+    # The same comparison as the warning rule, so a step is asked for exactly when its reason was given.
+    if tolerance.below(_float(row["fulfilment_rate"]), policy.quarterly.fulfilment_warning_below):
         steps.append("主要负责人牵头分析承诺兑现率偏低的原因,对照“服务标准、具体措施、完成时限”逐项推进。")
-    satisfaction = row["platform_satisfaction_rate"]
-    if satisfaction is not None and not pd.isna(satisfaction) and \
-            satisfaction < policy.quarterly.satisfaction_warning_below:
+    if tolerance.below(_float(row["platform_satisfaction_rate"]), policy.quarterly.satisfaction_warning_below):
         steps.append("逐件回访本季度“不满意”平台工单,查找服务短板,限时整改并向服务对象反馈。")
     steps.append("将整改情况书面报送市创先争优活动领导小组办公室,并在本单位公开承诺栏公示。")
     return steps
@@ -150,13 +152,6 @@ def _month_charts(months: pd.DataFrame) -> dict:
     }
 
 
-def _quality(quality: dict) -> dict:
-    """The data-quality context with dataset names in Chinese."""
-    label = lambda row: {**row, "dataset": DATASETS[row["dataset"]].label if row["dataset"] in DATASETS  # noqa: E731
-                         else row["dataset"]}
-    return {**quality, "files": [label(r) for r in quality["files"]], "reasons": [label(r) for r in quality["reasons"]]}
-
-
 def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFrame, period: str,
                     policy: Policy, quality: dict) -> dict:
     """Everything the quarterly summary shows, as plain values."""
@@ -174,7 +169,7 @@ def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFr
                         ("承诺兑现率", _pct_text(figures["fulfilment_rate"])), ("预警单位", f"{figures['warned']}个")],
         "regions": records(regions), "warned": records(warned_units(review, units)),
         "overdue": records(overdue_commitments(standing, units)), "months": records(months),
-        "units": records(review.assign(flagged=review["warning"].fillna("") != "")),
+        "units": records(review.assign(flagged=review["warning"].astype(bool))),
         "charts": {
             "trend": trend_svg([f"第{k[-1]}季度" for k in trend],
                                {"兑现率": [None if v is None else v * 100 for v in trend.values()]}, y_label="%"),
@@ -182,7 +177,7 @@ def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFr
                                value_format="{:.1f}", y_label="%"),
             **_month_charts(months),
         },
-        "quality": _quality(quality),
+        "quality": quality,
     }
 
 
@@ -221,8 +216,8 @@ def unit_context(base: dict, row: dict, parts: dict[str, pd.DataFrame], period: 
         **base, "title": f"关于{row['unit_name']}{period_label(period)}公开承诺评议写实预警的通知",
         "period_label": period_label(period), "unit": row, "row": row,
         "cover_facts": [("单位名称", row["unit_name"]), ("所属地区", row["region"]),
-                        ("评议期次", period_label(period)), ("预警原因", f"{len(row['warning'].split('；'))}项")],
-        "reasons": row["warning"].split("；"), "steps": fulfilment_steps(row),
+                        ("评议期次", period_label(period)), ("预警原因", f"{len(row['warning_reasons'].split('；'))}项")],
+        "reasons": row["warning_reasons"].split("；"), "steps": fulfilment_steps(row),
         "commitments": records(parts["standing"]), "months": records(months), "has_cases": has_cases,
         "charts": {"received": bar_svg(months["month_label"].tolist(), months["received"].tolist(), y_label="件")},
         "next_steps": next_steps(row, policy),
@@ -255,7 +250,7 @@ def publicity_context(base: dict, review: pd.DataFrame, units: pd.DataFrame, per
 def artifact_markdown(review: pd.DataFrame, period: str, folder: Path) -> str:
     """The run's result in a few lines for the Prefect UI."""
     totals = review[["due", "fulfilled", "adjusted", "overdue"]].sum()
-    warned = int((review["warning"].fillna("") != "").sum())
+    warned = int(review["warning"].astype(bool).sum())
     return (f"# {period_label(period)}季度评议写实\n\n参评单位 {len(review)} 个;到期承诺 {totals['due']} 项,"
             f"已兑现 {totals['fulfilled']} 项,已调整 {totals['adjusted']} 项,逾期未兑现 {totals['overdue']} 项,"
             f"兑现率 {_pct_text(_rate(totals['fulfilled'], totals['due'] - totals['adjusted']))};"

@@ -289,13 +289,16 @@ def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS) -
     return pd.concat(chunks, ignore_index=True)
 
 
-def load_rejected(engine: Engine, dataset: str) -> pd.DataFrame:
-    """The quarantined rows of `dataset`: file, row number, reason, then the row as delivered."""
+def load_rejected(engine: Engine, dataset: str, files: Iterable[int] | None = None) -> pd.DataFrame:
+    """The quarantined rows of `dataset` (of the files with ids `files`, if given): file, row number, reason,
+    then the row as delivered."""
     query = (select(ingested_files.c.file_name, rejected_rows.c.row_number, rejected_rows.c.reason,
                     rejected_rows.c.data)
              .join(ingested_files, ingested_files.c.file_id == rejected_rows.c.file_id)
              .where(rejected_rows.c.dataset == dataset, rejected_rows.c.accepted_at.is_(None))
              .order_by(rejected_rows.c.file_id, rejected_rows.c.row_number))
+    if files is not None:
+        query = query.where(rejected_rows.c.file_id.in_(list(files)))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     columns = DATASETS[dataset].column_names
@@ -305,21 +308,28 @@ def load_rejected(engine: Engine, dataset: str) -> pd.DataFrame:
     return pd.concat([head, data], axis=1)
 
 
-def quality_summary(engine: Engine, datasets: Iterable[str]) -> pd.DataFrame:
-    """Per ingested file of `datasets`: file name, dataset, when, rows read, accepted and rejected."""
+def quality_summary(engine: Engine, datasets: Iterable[str], files: Iterable[int] | None = None) -> pd.DataFrame:
+    """Per ingested file of `datasets` (with ids `files`, if given): file name, dataset, when, rows read, accepted
+    and rejected."""
     c = ingested_files.c
     query = select(c.file_name, c.dataset, c.ingested_at, c.rows_read, c.rows_accepted, c.rows_rejected) \
         .where(c.dataset.in_(list(datasets))).order_by(c.file_id)
+    if files is not None:
+        query = query.where(c.file_id.in_(list(files)))
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
 
 
-def top_reasons(engine: Engine, datasets: Iterable[str], n: int = 5) -> pd.DataFrame:
-    """The `n` most common rejection reasons of each dataset (the row's own values taken out), with row counts."""
+def top_reasons(engine: Engine, datasets: Iterable[str], n: int = 5,
+                files: Iterable[int] | None = None) -> pd.DataFrame:
+    """The `n` most common rejection reasons of each dataset (the row's own values taken out), with row counts;
+    of the files with ids `files` only, if given."""
     r = rejected_rows.c
     query = select(r.dataset, r.reason, func.count().label("rows")) \
         .where(r.dataset.in_(list(datasets)), r.accepted_at.is_(None)) \
         .group_by(r.dataset, r.reason)
+    if files is not None:
+        query = query.where(r.file_id.in_(list(files)))
     with engine.connect() as conn:
         counted = pd.read_sql(query, conn)
     if counted.empty:

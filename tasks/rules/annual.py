@@ -7,6 +7,7 @@ import pandas as pd
 
 from schemas.outputs import INSUFFICIENT_SAMPLE
 from schemas.policy import Annual, HalfYear
+from tasks.rules import tolerance
 from tasks.rules.accountability import leader_apologies
 from tasks.rules.annual_grading import grade_units
 from tasks.rules.platform import platform_score
@@ -120,19 +121,75 @@ def deduction_totals(deductions: pd.DataFrame, year: int, cap: float) -> pd.Data
     return totals
 
 
-def approved_bonuses(bonuses: pd.DataFrame, year: int, approver: str) -> pd.DataFrame:
-    """The bonus records of the year approved by the leadership group (approver named and date given)."""
-    approved = bonuses["approved_by"].astype("str").eq(approver).fillna(False) & bonuses["approved_at"].notna()
-    return bonuses[approved & bonuses["year"].astype("Int64").eq(year).fillna(False)]
+BONUS_COLUMNS = ["record_id", "unit_id", "points", "reason", "approved_by", "approved_at", "approved",
+                 "counted_points", "cut_points", "note"]
+
+
+def bonus_records(bonuses: pd.DataFrame, year: int, policy: Annual) -> pd.DataFrame:
+    """加分 records of the year, each with the points that count, the points cut and, if not all count, why.
+
+    A record counts only when `approved_by` names one of the policy's approving bodies and `approved_at` is given;
+    approved records fill the cap in order of approval (then record id), and what overflows it is cut.
+    """
+    rows = _per_unit(bonuses[bonuses["year"].astype("Int64").eq(year).fillna(False)])
+    approver = rows["approved_by"].astype("str")
+    listed = approver.isin(policy.bonus_approvers).fillna(False).astype(bool)
+    dated = rows["approved_at"].notna()
+    points = rows["points"].astype("float64")
+    ordered = rows.assign(_approved=listed & dated, _at=pd.to_datetime(rows["approved_at"]), _points=points)
+    ordered = ordered.sort_values(["unit_id", "_at", "record_id"], kind="stable")
+    counted_before = (ordered["_points"].where(ordered["_approved"], 0.0)
+                      .groupby(ordered["unit_id"], sort=False).cumsum())
+    room = (policy.bonus_cap - (counted_before - ordered["_points"])).clip(lower=0.0)
+    counted_points = ordered["_points"].clip(upper=room).where(ordered["_approved"], 0.0)
+    cut_points = (ordered["_points"] - counted_points).where(ordered["_approved"], 0.0)
+    # Float noise of the running sum (2.1 + 0.9) must not read as a cut of 4 × 10⁻¹⁶ points.
+    cut_points = cut_points.where(tolerance.above(cut_points, 0.0), 0.0)
+    counted_points = (ordered["_points"] - cut_points).where(ordered["_approved"], 0.0)
+    frame = ordered.assign(approved=ordered["_approved"], counted_points=counted_points, cut_points=cut_points)
+    frame["note"] = _bonus_notes(frame, approver.reindex(frame.index), listed.reindex(frame.index),
+                                 dated.reindex(frame.index), policy)
+    return frame[BONUS_COLUMNS].reset_index(drop=True)
+
+
+def _bonus_notes(frame: pd.DataFrame, approver: pd.Series, listed: pd.Series, dated: pd.Series,
+                 policy: Annual) -> pd.Series:
+    """Why a bonus record does not count in full, in words; empty when it counts whole."""
+    bodies = "、".join(policy.bonus_approvers)
+    cut = frame["cut_points"].map(lambda v: f"{v:g}").astype("str")
+    notes = np.select(
+        [approver.isna() | approver.str.strip().eq(""), ~listed, ~dated,
+         frame["counted_points"].eq(0) & frame["cut_points"].gt(0), frame["cut_points"].gt(0)],
+        ["未注明审定单位,未经审定,不计入",
+         "审定单位“" + approver.fillna("") + "”不是规定的审定单位(" + bodies + "),不计入",
+         "未注明审定日期,不计入",
+         "加分已达上限" + f"{policy.bonus_cap:g}" + "分,本项" + cut + "分全部核减",
+         "超过加分上限" + f"{policy.bonus_cap:g}" + "分,核减" + cut + "分"],
+        default="",
+    )
+    return pd.Series(notes, index=frame.index, dtype="str")
 
 
 def bonus_totals(bonuses: pd.DataFrame, year: int, policy: Annual) -> pd.DataFrame:
     """加分: per unit, the year's approved bonus records, their points summed, and that sum capped."""
-    rows = _per_unit(approved_bonuses(bonuses, year, policy.bonus_approver))
-    totals = rows.groupby("unit_id", sort=True)["points"].agg(
-        bonus_records="count", bonus_raw="sum").reset_index()
-    totals["bonus"] = totals["bonus_raw"].clip(upper=policy.bonus_cap)
-    return totals
+    return _bonus_totals(bonus_records(bonuses, year, policy))
+
+
+def _bonus_totals(records: pd.DataFrame) -> pd.DataFrame:
+    approved = records[records["approved"]]
+    totals = approved.groupby("unit_id", sort=True).agg(
+        bonus_records=("points", "size"), bonus_raw=("points", "sum"), bonus=("counted_points", "sum"))
+    return totals.reset_index().astype({"bonus_records": "int64", "bonus_raw": "float64", "bonus": "float64"})
+
+
+def bonus_exceptions(records: pd.DataFrame) -> pd.DataFrame:
+    """Per unit with a bonus record that does not count in full: each such record and why, joined with "；"."""
+    noted = records[records["note"].ne("")]
+    label = noted["reason"].astype("str").where(noted["reason"].astype("str").str.strip().ne(""), noted["record_id"])
+    text = label.fillna(noted["record_id"]) + "(" + noted["points"].map(lambda v: f"{v:g}").astype("str") + "分):" \
+        + noted["note"]
+    joined = text.groupby(noted["unit_id"], sort=True).agg("；".join)
+    return joined.rename("bonus_notes").reset_index()
 
 
 def veto_records(vetoes: pd.DataFrame, year: int, items: list[str]) -> pd.DataFrame:
@@ -153,8 +210,9 @@ def final_scores(scored: pd.DataFrame, deductions: pd.DataFrame, bonuses: pd.Dat
                  vetoes: pd.DataFrame, year: int, policy: Annual) -> pd.DataFrame:
     """`scored` with deductions, bonus and veto applied: final = clamp(composite − deductions + bonus, 0, 100)."""
     frame = scored
-    for part in (deduction_totals(deductions, year, policy.deduction_cap), bonus_totals(bonuses, year, policy),
-                 vetoed_units(vetoes, year, policy.veto_items)):
+    bonus = bonus_records(bonuses, year, policy)
+    for part in (deduction_totals(deductions, year, policy.deduction_cap), _bonus_totals(bonus),
+                 bonus_exceptions(bonus), vetoed_units(vetoes, year, policy.veto_items)):
         frame = frame.merge(part, on="unit_id", how="left")
     counts = ["deduction_records", "bonus_records"]
     frame[counts] = frame[counts].fillna(0).astype("int64")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from schemas.policy import Annual
+from tasks.rules import tolerance
 from tasks.rules.ranking import among_lowest, competition_rank
 
 SATISFIED, BASICALLY_SATISFIED, UNSATISFIED = "满意", "基本满意", "不满意"
@@ -18,11 +17,10 @@ MEASURES = (ADMONISHING_TALK, REPLACE_LEADER)
 
 def grades(final_score: pd.Series, veto: pd.Series, policy: Annual) -> pd.Series:
     """满意 / 基本满意 / 不满意 by the policy thresholds; a veto makes 不满意; no score and no veto, no grade."""
-    # Scores that agree with a threshold to 9 decimals are on it, not a hair below.
-    score = final_score.astype("float64").round(9)
+    score = final_score.astype("float64")
     grade = np.select(
-        [veto.astype(bool), score >= policy.grade_satisfied, score >= policy.grade_basically_satisfied,
-         score.notna()],
+        [veto.astype(bool), tolerance.at_least(score, policy.grade_satisfied),
+         tolerance.at_least(score, policy.grade_basically_satisfied), score.notna()],
         [UNSATISFIED, SATISFIED, BASICALLY_SATISFIED, UNSATISFIED], default=None,
     )
     return pd.Series(grade, index=final_score.index, dtype="str")
@@ -39,8 +37,8 @@ def ranks(frame: pd.DataFrame, within_category: bool) -> pd.Series:
 def quota_places(category: pd.Series, quota: float) -> pd.Series:
     """⌊quota × units in the category⌋ for each unit's category."""
     size = category.astype(str).map(category.astype(str).value_counts())
-    # Rounding first keeps 0.29 × 100 at 29 instead of 28.999….
-    return (size * quota).round(9).map(math.floor).astype("int64")
+    # The tolerance keeps 0.29 × 100 at 29 instead of 28.999….
+    return tolerance.floor(size * quota).astype("int64")
 
 
 def excellent(frame: pd.DataFrame, quota: float) -> pd.Series:
@@ -68,7 +66,8 @@ def measures(frame: pd.DataFrame, previous: pd.DataFrame | None, policy: Annual)
     last = _last_year(frame["unit_id"], previous)
     met_now = bottom_condition(frame, policy)
     ratio = growth(frame["final_score"], last["last_final_score"])
-    escalate = met_now & last["last_met"] & ratio.lt(policy.escalation_growth).fillna(False)
+    # A growth of exactly 5 % computed as 0.04999999999999993 is 5 %, not “less than 5 %” (SPEC §2.2).
+    escalate = met_now & last["last_met"] & tolerance.below(ratio, policy.escalation_growth)
     measure = np.select([escalate, met_now], [REPLACE_LEADER, ADMONISHING_TALK], default=None)
     return pd.DataFrame({
         "measure": pd.Series(measure, index=frame.index, dtype="str"),

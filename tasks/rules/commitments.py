@@ -7,6 +7,7 @@ import pandas as pd
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Quarterly
 from tasks.periods import period_bounds, year_of
+from tasks.rules import tolerance
 from tasks.rules.platform import unit_case_figures
 
 FULFILLED = "已兑现"
@@ -77,8 +78,8 @@ def _threshold(value: float) -> str:
 
 def warnings(frame: pd.DataFrame, policy: Quarterly) -> pd.Series:
     """预警 reasons per unit joined with "；": overdue commitments, low fulfilment, low platform satisfaction."""
-    low_fulfilment = frame["fulfilment_rate"] < policy.fulfilment_warning_below
-    low_satisfaction = frame["platform_satisfaction_rate"] < policy.satisfaction_warning_below
+    low_fulfilment = tolerance.below(frame["fulfilment_rate"], policy.fulfilment_warning_below)
+    low_satisfaction = tolerance.below(frame["platform_satisfaction_rate"], policy.satisfaction_warning_below)
     reasons = pd.DataFrame({
         "overdue": ("有" + frame["overdue"].astype("str") + "项承诺逾期未兑现").where(frame["overdue"] > 0),
         "fulfilment": ("承诺兑现率 " + _pct(frame["fulfilment_rate"]) + " 低于 "
@@ -93,10 +94,11 @@ def warnings(frame: pd.DataFrame, policy: Quarterly) -> pd.Series:
 
 def quarterly_review(units: pd.DataFrame, commitments: pd.DataFrame, status: pd.DataFrame,
                      cases: pd.DataFrame, period: str, policy: Quarterly) -> pd.DataFrame:
-    """The fulfilment.csv rows: every registry unit's commitments, platform figures and warning reasons."""
+    """The fulfilment.csv rows: every registry unit's commitments, platform figures, 预警 flag and its reasons."""
     frame = fulfilment(units, commitment_standing(commitments, status, period))
     platform = unit_case_figures(cases, *period_bounds("quarterly", period)).set_index("unit_id")
     frame["platform_cases"] = frame["unit_id"].map(platform["received"]).fillna(0).astype("int64")
     frame["platform_satisfaction_rate"] = frame["unit_id"].map(platform["satisfaction_rate"]).astype("float64")
-    frame["warning"] = warnings(frame, policy)
+    frame["warning_reasons"] = warnings(frame, policy)
+    frame["warning"] = frame["warning_reasons"].ne("")
     return frame[list(FULFILMENT_COLUMNS)]

@@ -8,7 +8,8 @@ import pandas as pd
 
 SATISFIED = ("满意", "基本满意")
 UNRATED = "未评价"
-FIGURE_COLUMNS = ["received", "closed", "closed_on_time", "rated", "satisfied", "satisfaction_rate"]
+FIGURE_COLUMNS = ["received", "closed", "closed_on_time", "closed_with_due", "rated", "satisfied",
+                  "satisfaction_rate", "on_time_rate"]
 
 
 def _instants(cases: pd.DataFrame, column: str) -> pd.Series:
@@ -22,42 +23,52 @@ def cases_received(cases: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) 
     return cases[(received >= start) & (received < end)]
 
 
-def _flags(cases: pd.DataFrame) -> pd.DataFrame:
-    """One row per case with the 0/1 flags the figures count."""
+def _flags(cases: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """One row per case with the 0/1 flags the figures count, as the cases stood at `end`."""
     closed_at = _instants(cases, "closed_at")
+    due_at = _instants(cases, "due_at")
     rating = cases["rating"].astype(str)
+    # Closed means closed before the period ended: a rerun of a past quarter must not see later closures.
+    closed = closed_at.notna() & (closed_at < end)
+    with_due = closed & due_at.notna()
     return pd.DataFrame({
         "unit_id": cases["unit_id"].astype(str),
         "month": _instants(cases, "received_at").dt.month.astype("int64"),
-        "closed": closed_at.notna(),
-        # An open case has not been closed on time, whatever its deadline.
-        "closed_on_time": closed_at.notna() & (closed_at <= _instants(cases, "due_at")),
+        "closed": closed,
+        # An open case has not been closed on time, whatever its deadline; one without a deadline is not timed.
+        "closed_on_time": with_due & (closed_at <= due_at),
+        "closed_with_due": with_due,
         "rated": rating.ne(UNRATED),
         "satisfied": rating.isin(SATISFIED),
     }, index=cases.index)
 
 
-def case_figures(cases: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Cases received, closed, closed on time, rated and satisfied, and the satisfaction rate, per `by` group."""
-    flags = _flags(cases)
+def case_figures(cases: pd.DataFrame, by: list[str], end: pd.Timestamp) -> pd.DataFrame:
+    """Cases received, closed (by `end`), closed on time, rated and satisfied, and both rates, per `by` group.
+
+    The on-time rate is over the closed cases that have a due date (SPEC §2.1: 媒体 cases often have none).
+    """
+    flags = _flags(cases, end)
     figures = flags.groupby(by, sort=True).agg(
         received=("closed", "size"), closed=("closed", "sum"), closed_on_time=("closed_on_time", "sum"),
-        rated=("rated", "sum"), satisfied=("satisfied", "sum"),
+        closed_with_due=("closed_with_due", "sum"), rated=("rated", "sum"), satisfied=("satisfied", "sum"),
     ).astype("int64")
-    # None rated means no rate at all, not a rate of 0.
+    # None rated (or none timed) means no rate at all, not a rate of 0.
     figures["satisfaction_rate"] = figures["satisfied"] / figures["rated"].where(figures["rated"] > 0)
+    figures["on_time_rate"] = figures["closed_on_time"] / figures["closed_with_due"].where(
+        figures["closed_with_due"] > 0)
     return figures.reset_index()
 
 
 def unit_case_figures(cases: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Per unit, the figures of the cases received in [start, end); units without cases are absent."""
-    return case_figures(cases_received(cases, start, end), ["unit_id"])
+    """Per unit, the figures of the cases received in [start, end) as at `end`; units without cases are absent."""
+    return case_figures(cases_received(cases, start, end), ["unit_id"], end)
 
 
 def monthly_case_figures(cases: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
                          per_unit: bool = True) -> pd.DataFrame:
-    """Per unit (or citywide) and calendar month, the figures of the cases received in [start, end)."""
-    return case_figures(cases_received(cases, start, end), ["unit_id", "month"] if per_unit else ["month"])
+    """Per unit (or citywide) and calendar month, the figures of the cases received in [start, end), as at `end`."""
+    return case_figures(cases_received(cases, start, end), ["unit_id", "month"] if per_unit else ["month"], end)
 
 
 def platform_score(cases: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,

@@ -5,33 +5,51 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def _sort_keys(frame: pd.DataFrame, by: list[tuple[str, bool]], decimals: int) -> pd.DataFrame:
-    """The ranking columns as floats rounded to `decimals`, so values equal to that precision tie."""
-    keys = {}
-    for position, (column, _ascending) in enumerate(by):
-        values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-        keys[f"k{position}"] = values.round(decimals)
-    return pd.DataFrame(keys, index=frame.index)
+from tasks.rules.tolerance import tie_starts
 
 
-def competition_rank(frame: pd.DataFrame, by: list[tuple[str, bool]], group: str | None = None,
-                     decimals: int = 9) -> pd.Series:
-    """Standard competition ranks of the rows by `by` [(column, ascending)], within `group` if given."""
-    keys = _sort_keys(frame, by, decimals)
-    names = list(keys.columns)
-    ranked = keys.notna().all(axis=1)
-    keys["_group"] = frame[group].astype(str).to_numpy() if group else ""
-    keys = keys[ranked]
-    if keys.empty:
+def _tie_groups(keys: list[np.ndarray], pool: np.ndarray) -> np.ndarray:
+    """Tie-group codes, ordered best first within each pool: each key splits the groups of the keys before it.
+
+    Every key is sorted ascending (descending keys arrive negated) inside the groups formed so far, and a new
+    group starts where the pool or the group changes or the key moves on by the tolerance; so a tie on the
+    score by tolerance is broken by the next key even when the scores differ by float noise.
+    """
+    codes = pool
+    for values in keys:
+        order = np.lexsort((values, codes))
+        ordered_codes, ordered_values = codes[order], values[order]
+        starts = tie_starts(ordered_values)
+        starts[1:] |= ordered_codes[1:] != ordered_codes[:-1]
+        codes = np.empty_like(codes)
+        codes[order] = np.cumsum(starts) - 1
+    return codes
+
+
+def competition_rank(frame: pd.DataFrame, by: list[tuple[str, bool]], group: str | None = None) -> pd.Series:
+    """Standard competition ranks of the rows by `by` [(column, ascending)], within `group` if given.
+
+    Values closer than SPEC §2.2's tolerance tie (tasks.rules.tolerance); a row missing any key is not ranked.
+    """
+    keys = pd.DataFrame({column: pd.to_numeric(frame[column], errors="coerce").astype("float64")
+                         for column, _ in by}, index=frame.index)
+    ranked = keys.notna().all(axis=1).to_numpy()
+    if not ranked.any():
         return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    ordered = keys.sort_values(["_group", *names], ascending=[True, *(a for _, a in by)], kind="stable")
-    previous = ordered.shift()
-    # A row opens a new rank when its group or any rounded key differs from the row before it.
-    starts = ordered["_group"].ne(previous["_group"]) | ordered[names].ne(previous[names]).any(axis=1)
-    position = ordered.groupby("_group", sort=False).cumcount() + 1
-    rank = position.where(starts).ffill().astype("int64")
-    return rank.reindex(frame.index).astype("Int64")
+    pool_labels = frame[group].astype(str).to_numpy()[ranked] if group else np.zeros(ranked.sum(), dtype=int)
+    pool = pd.factorize(pool_labels, sort=True)[0].astype("int64")
+    values = [keys[column].to_numpy()[ranked] * (1.0 if ascending else -1.0) for column, ascending in by]
+    codes = _tie_groups(values, pool)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    # A group's rank is 1 + the rows of its pool ordered before it; pools are contiguous in code order.
+    first_of_code = np.searchsorted(ordered, ordered, side="left")
+    first_of_pool = np.searchsorted(pool[order], pool[order], side="left")
+    rank = np.empty(len(codes), dtype="int64")
+    rank[order] = first_of_code - first_of_pool + 1
+    result = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    result[ranked] = rank
+    return result
 
 
 def units_below(rank: pd.Series, group: pd.Series | None = None) -> pd.Series:

@@ -10,6 +10,7 @@ import pandas as pd
 from schemas.datasets import DIMENSIONS, RESPONDENT_GROUPS
 from schemas.outputs import INSUFFICIENT_SAMPLE, KEY_MANAGEMENT, KEY_SUPERVISION
 from schemas.policy import HalfYear
+from tasks.rules import tolerance
 from tasks.rules.ranking import among_lowest, competition_rank, units_below
 
 Z_95 = 1.959963984540054
@@ -18,7 +19,7 @@ GRADE_COUNTS = {"满意": "satisfied", "基本满意": "basically_satisfied", "�
 SCORE_COLUMNS = [
     "unit_id", "unit_name", "category", "region", "answers", "valid_responses", "abstentions",
     "abstention_rate", "satisfied", "basically_satisfied", "dissatisfied", "score",
-    "satisfaction_rate", "ci_low", "ci_high", "sufficient",
+    "satisfaction_rate", "ci_low", "ci_high", "sufficient", "unweighted_answers",
 ]
 
 
@@ -70,17 +71,29 @@ def _weighted_score(answers: pd.DataFrame, weights: Mapping[str, float] | None) 
         return means.set_axis(means.index.astype(str))
     by_group = _by(valid, ["unit_id", "group"])["points"].mean().reset_index()
     by_group[["unit_id", "group"]] = by_group[["unit_id", "group"]].astype(str)
-    # A group the policy does not weigh contributes nothing, rather than failing the run.
     weight = by_group["group"].map(dict(weights)).fillna(0.0).astype("float64")
     weighted = (by_group["points"] * weight).groupby(by_group["unit_id"], sort=False).sum()
     total = weight.groupby(by_group["unit_id"], sort=False).sum()
     return weighted / total.where(total > 0)
 
 
+def weighted(answers: pd.DataFrame, weights: Mapping[str, float] | None) -> pd.Series:
+    """Whether each answer's group carries weight: answers of a group of weight 0 are not valid answers (SPEC §2.2)."""
+    if not weights:
+        return pd.Series(True, index=answers.index)
+    return answers["group"].astype(str).map(dict(weights)).astype("float64").gt(0).fillna(False).astype(bool)
+
+
 def unit_survey_scores(responses: pd.DataFrame, units: pd.DataFrame, period: str,
                        policy: HalfYear) -> pd.DataFrame:
-    """Per window unit: answer counts, abstention rate, score, 满意率 with its 95 % interval, and sample sufficiency."""
-    answers = period_answers(responses, period, policy.grade_points)
+    """Per window unit: answer counts, abstention rate, score, 满意率 with its 95 % interval, and sample sufficiency.
+
+    Answers of groups the policy weighs 0 are set aside (counted in `unweighted_answers` only), so they neither
+    score nor make up the minimum sample.
+    """
+    every = period_answers(responses, period, policy.grade_points)
+    counts_toward = weighted(every, policy.group_weights)
+    answers = every[counts_toward]
     window = units[units["is_window"].astype(bool)]
     table = pd.DataFrame({
         column: window[column].astype(str).to_numpy()
@@ -90,13 +103,17 @@ def unit_survey_scores(responses: pd.DataFrame, units: pd.DataFrame, period: str
     for column in GRADE_COUNTS.values():
         table[column] = counts[column].to_numpy()
     table["answers"] = counts.sum(axis=1).to_numpy()
+    unweighted = _by(every[~counts_toward], ["unit_id"]).size()
+    table["unweighted_answers"] = unweighted.set_axis(unweighted.index.astype(str)).reindex(
+        table["unit_id"], fill_value=0).to_numpy().astype("int64")
     table["valid_responses"] = table["answers"] - table["abstentions"]
     table["abstention_rate"] = table["abstentions"] / table["answers"].where(table["answers"] > 0)
     table["score"] = _weighted_score(answers, policy.group_weights).reindex(table["unit_id"]).to_numpy()
     agreeing = table["satisfied"] + table["basically_satisfied"]
     table["satisfaction_rate"] = agreeing / table["valid_responses"].where(table["valid_responses"] > 0)
     table["ci_low"], table["ci_high"] = wilson_interval(agreeing, table["valid_responses"])
-    table["sufficient"] = table["valid_responses"].ge(policy.min_valid_responses) & table["score"].notna()
+    enough = tolerance.at_least(table["valid_responses"], policy.min_valid_responses)
+    table["sufficient"] = enough & table["score"].notna()
     return table[SCORE_COLUMNS]
 
 
@@ -174,6 +191,10 @@ def designation_notes(ranking: pd.DataFrame, policy: HalfYear) -> list[str]:
     if short:
         notes.append(f"{short}个单位有效测评票少于{policy.min_valid_responses}张,标为“{INSUFFICIENT_SAMPLE}”,"
                      "不参与排名,另行列出。")
+    unweighted = int(ranking["unweighted_answers"].sum()) if "unweighted_answers" in ranking else 0
+    if unweighted:
+        groups = "、".join(g for g, w in (policy.group_weights or {}).items() if w == 0)
+        notes.append(f"{groups}的权重为0,其{unweighted}张测评票不计分,也不计为有效测评票。")
     return notes
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,20 @@ def test_cli_refuses_a_period_not_of_the_half_year_form(tmp_path):
     assert result.exit_code == 2
     assert "YYYYH1 或 YYYYH2" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_rejected_rows_and_appendix_cover_the_half_year_only(half_year):
+    # Both years' survey files are stored; 2026H1's version speaks of 2026H1's files only (SPEC §4, §6).
+    rejected = read_csv(half_year["v1"] / "rejected" / "survey_responses.csv")
+    assert set(rejected["file_name"]) == {"survey_responses_2026H1_第一批.csv", "survey_responses_2026H1_第二批.csv"}
+    summary = pdf_text(half_year["v1"] / "summary.pdf")
+    appendix = summary[summary.rindex("附表1入库文件"):]
+    assert "survey_responses_2026H1_第一批.csv" in appendix and "survey_responses_2026H1_第二批.csv" in appendix
+    # Other half-years' answers and comments stay out; the plans answering 2025H2's designations are read.
+    assert not any(other in appendix for other in (
+        "survey_responses_2025", "survey_responses_2026H2", "leader_comments_2025", "leader_comments_2026H2",
+        "rectification_plans_2025H1", "rectification_plans_2026H2"))
+    assert "leader_comments_2026H1_领导点评.csv" in appendix and "rectification_plans_2025H2_整改方案.xlsx" in appendix
+    # Datasets by their Chinese labels, never by their English names.
+    assert "群众满意度测评" in appendix and "窗口单位名册" in appendix
+    assert not re.search(r"\.(csv|xlsx)(survey_responses|units|subjects|leader_comments|rectification_plans)", appendix)

@@ -56,10 +56,10 @@ def test_fulfilment_csv_agrees_with_the_rules(quarter):
     assert list(got.columns) == list(FULFILMENT_COLUMNS)
     expected = review_rules(data["units"], data["commitments"], data["commitment_status"], data["platform_cases"],
                             PERIOD, Policy().quarterly)
-    got["warning"] = got["warning"].fillna("")
+    got["warning_reasons"] = got["warning_reasons"].fillna("")
     assert_frame_equal(got, expected, check_dtype=False)
     # The sample has warned and unwarned units, overdue commitments and platform cases: the run is not vacuous.
-    assert 0 < (expected["warning"] != "").sum() < len(expected)
+    assert got["warning"].dtype == bool and 0 < expected["warning"].sum() < len(expected)
     assert expected["overdue"].sum() > 0 and expected["platform_cases"].sum() > 0
 
 
@@ -83,14 +83,14 @@ def test_manifest_and_stored_results(quarter):
                                                           "platform_cases"}
     stored = load_results.fn(quarter["db"], "fulfilment", PERIOD)
     stored = stored.sort_values("unit_id", ignore_index=True)[list(FULFILMENT_COLUMNS)]
-    stored["warning"] = stored["warning"].fillna("")
-    fulfilment["warning"] = fulfilment["warning"].fillna("")
+    stored["warning_reasons"] = stored["warning_reasons"].fillna("")
+    fulfilment["warning_reasons"] = fulfilment["warning_reasons"].fillna("")
     assert_frame_equal(stored, fulfilment, check_dtype=False)
 
 
 def test_dossiers_name_the_warned_units(quarter):
     fulfilment = read_csv(quarter["v1"] / "fulfilment.csv")
-    warned = fulfilment[fulfilment["warning"].notna()]
+    warned = fulfilment[fulfilment["warning"]]
     # One dossier per warned unit, and no other.
     assert sorted(p.stem for p in (quarter["v1"] / "units").glob("*.pdf")) == sorted(warned["unit_id"])
     summary = pdf_text(quarter["v1"] / "summary.pdf")
@@ -98,7 +98,7 @@ def test_dossiers_name_the_warned_units(quarter):
         assert row.unit_name in summary
         dossier = pdf_text(quarter["v1"] / "units" / f"{row.unit_id}.pdf")
         assert row.unit_name in dossier
-        assert all("".join(reason.split()) in dossier for reason in row.warning.split("；"))
+        assert all("".join(reason.split()) in dossier for reason in row.warning_reasons.split("；"))
     assert "关于2026年第二季度公开承诺评议写实情况的通报" in summary and "—1—" in summary
     assert "承诺履行情况公示" in pdf_text(quarter["v1"] / "publicity.pdf")
 
@@ -140,5 +140,5 @@ def test_artifacts_list_the_warned_units(quarter):
     latest = {a.key: a for a in sorted(artifacts, key=lambda a: a.created)}
     fulfilment = read_csv(quarter["v2"] / "fulfilment.csv")
     table = json.loads(latest[keys[0]].data) if isinstance(latest[keys[0]].data, str) else latest[keys[0]].data
-    assert sorted(row["单位编码"] for row in table) == sorted(fulfilment.loc[fulfilment["warning"].notna(), "unit_id"])
+    assert sorted(row["单位编码"] for row in table) == sorted(fulfilment.loc[fulfilment["warning"], "unit_id"])
     assert str(quarter["v2"] / "summary.pdf") in latest[keys[1]].data

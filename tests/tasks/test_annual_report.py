@@ -59,3 +59,16 @@ def test_publicity_in_category_order_then_rank():
     assert got["单位名称"].tolist() == ["乙", "丙", "丁", "甲", "戊"]  # unranked 丁 last in its category
     assert got["考核得分"].tolist()[:1] == [91.0] and got.loc[3, "考核得分"] == 95.12
     assert got["评优"].fillna("").tolist() == ["先进单位", "", "", "先进单位", ""]
+
+
+def test_measure_table_prints_growth_on_the_side_the_rule_decided():
+    frame = pd.DataFrame({
+        "unit_id": ["U1", "U2", "U3"], "unit_name": ["甲", "乙", "丙"], "category": GOV,
+        "rank": pd.array([8, 9, 10], dtype="Int64"), "final_score": [63.105, 84.0, 50.0],
+        # Exactly 5 % in float noise (talk only); 4.96 % (replaced: never shown as 5.0 %); no score last year.
+        "growth": [(63.105 - 60.1) / 60.1, 0.0496, NA],
+        "measure": pd.array(["诫勉谈话", "调整主要领导", "诫勉谈话"], dtype="str"),
+    })
+    got = report.measure_units(frame, 0.05)
+    assert got[["unit_id", "growth_shown", "measure"]].values.tolist() == [
+        ["U1", "5.0%", "诫勉谈话"], ["U2", "4.96%", "调整主要领导"], ["U3", "—", "诫勉谈话"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from schemas.policy import Annual
 from tasks.annual_waterfall import comparison, waterfall
@@ -25,10 +26,11 @@ HALF_YEARS = [{"period": "2026H1", "score": 90.0, "insufficient": False},
               {"period": "2026H2", "score": 10.0, "insufficient": True}]
 DEDUCTIONS = [{"source": "电子监察", "date": pd.Timestamp("2026-03-01"), "points": 6.0, "reason": "超时办结"},
               {"source": "行政过错", "date": pd.Timestamp("2026-05-01"), "points": 5.0, "reason": "错办"}]
-BONUSES = [{"record_id": "B1", "reason": "省级表彰", "points": 1.0, "approved": True,
-            "approved_by": "创先争优活动领导小组", "approved_at": pd.Timestamp("2026-12-01")},
-           {"record_id": "B2", "reason": "市级表彰", "points": 4.0, "approved": False,
-            "approved_by": None, "approved_at": None}]
+BONUSES = [{"record_id": "B1", "reason": "省级表彰", "points": 1.0, "approved": True, "counted_points": 1.0,
+            "approved_by": "创先争优活动领导小组", "approved_at": pd.Timestamp("2026-12-01"), "note": ""},
+           {"record_id": "B2", "reason": "市级表彰", "points": 4.0, "approved": False, "counted_points": 0.0,
+            "approved_by": "市交通局", "approved_at": None,
+            "note": "审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入"}]
 
 
 def test_waterfall_values_in_rule_order():
@@ -55,6 +57,8 @@ def test_waterfall_values_in_rule_order():
     assert "2026年上半年90.00分;2026年下半年样本不足,不计入" in steps[2]["how"]
     assert steps[3]["how"] == "50.0% × 70.00 + 50.0% × 90.00(缺少平台评价,其余权重按比例折算)"
     assert "超过上限10.00分" in steps[6]["how"]
+    assert steps[7]["how"] == "经创先争优活动领导小组审定(2026年12月1日)"
+    assert steps[8]["how"] == "审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入"
     assert "⌊20% × 7⌋ = 1个" in steps[14]["how"]
 
 
@@ -65,3 +69,19 @@ def test_comparison_with_and_without_last_year():
     assert rows["排名"] == ("3", "7")
     assert rows["平台评价"] == ("—", "—")
     assert all(r["last"] == "—" for r in comparison(ROW, None))
+
+
+@pytest.mark.parametrize("growth, measure, text", [
+    # Exactly 5 % computed as 0.049999999999999926 (60.1 → 63.105): the decision and the words say “not under”.
+    ((63.105 - 60.1) / 60.1, "诫勉谈话", "较上年增长5.0%,未低于5%"),
+    # 4.96 % is under 5 %: printed with the decimals that show it, never as “5.0%” beside a replacement.
+    (0.0496, "调整主要领导", "较上年增长4.96%,低于5%"),
+    (0.04999, "调整主要领导", "较上年增长4.999%,低于5%"),
+    (0.0512, "诫勉谈话", "较上年增长5.1%,未低于5%"),
+    (-0.03, "调整主要领导", "较上年下降3.0%,低于5%"),
+])
+def test_printed_growth_agrees_with_the_measure(growth, measure, text):
+    row = {**ROW, "growth": growth, "measure": measure}
+    step = waterfall(row, HALF_YEARS, DEDUCTIONS, BONUSES, 7, POLICY)[-2]
+    assert step["how"].endswith("上年度已被列入;" + text)
+    assert step["value"] == measure

@@ -110,7 +110,7 @@ def test_deductions_are_summed_and_capped(points, expected):
 
 
 def test_bonus_counts_only_approved_records_of_the_year_and_is_capped():
-    approver = POLICY.bonus_approver
+    approver = POLICY.bonus_approvers[0]
     bonuses = pd.DataFrame([
         # U1: two approved records, 2 + 2 = 4, capped at 3.
         ("B1", "U1", 2026, 2.0, approver, pd.Timestamp("2026-12-01")),
@@ -130,6 +130,64 @@ def test_bonus_counts_only_approved_records_of_the_year_and_is_capped():
     expected = pd.DataFrame({"unit_id": ["U1", "U2"], "bonus_records": [2, 1], "bonus_raw": [4.0, 1.0],
                              "bonus": [3.0, 1.0]})
     assert_frame_equal(got, expected)
+
+
+BODIES = "创先争优活动领导小组、作风建设领导小组"
+
+
+def test_bonus_records_say_what_counts_and_why_not():
+    bonuses = pd.DataFrame([
+        # U1: approved by both default bodies, filling the cap of 3 in order of approval: 2 counts, then 1 of
+        # the 1.5 (0.5 cut), then nothing of the last point (cut whole).
+        ("B1", "U1", 2026, 2.0, "创先争优活动领导小组", pd.Timestamp("2026-03-01")),
+        ("B2", "U1", 2026, 1.5, "作风建设领导小组", pd.Timestamp("2026-06-01")),
+        ("B3", "U1", 2026, 1.0, "作风建设领导小组", pd.Timestamp("2026-09-01")),
+        # U2: an approver not on the list; no approver at all; the right approver without a date.
+        ("B4", "U2", 2026, 2.0, "市交通局", pd.Timestamp("2026-05-01")),
+        ("B5", "U2", 2026, 1.0, None, pd.NaT),
+        ("B6", "U2", 2026, 1.0, "作风建设领导小组", pd.NaT),
+        # U3: cap already filled by an earlier approval: the later record is cut whole.
+        ("B7", "U3", 2026, 3.0, "创先争优活动领导小组", pd.Timestamp("2026-02-01")),
+        ("B8", "U3", 2026, 2.0, "作风建设领导小组", pd.Timestamp("2026-04-01")),
+        # Another year's record is not this year's business.
+        ("B9", "U3", 2025, 2.0, "作风建设领导小组", pd.Timestamp("2025-04-01")),
+    ], columns=["record_id", "unit_id", "year", "points", "approved_by", "approved_at"]).assign(reason="表彰")
+    got = annual.bonus_records(bonuses, 2026, POLICY)
+    expected = pd.DataFrame({
+        "record_id": ["B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8"],
+        "approved": [True, True, True, False, False, False, True, True],
+        "counted_points": [2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 3.0, 0.0],
+        "cut_points": [0.0, 0.5, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0],
+        "note": ["", "超过加分上限3分,核减0.5分", "加分已达上限3分,本项1分全部核减",
+                 f"审定单位“市交通局”不是规定的审定单位({BODIES}),不计入", "未注明审定单位,未经审定,不计入",
+                 "未注明审定日期,不计入", "", "加分已达上限3分,本项2分全部核减"],
+    })
+    columns = list(expected.columns)
+    assert_frame_equal(got[columns], expected.astype({"note": "str"}))
+    totals = annual.bonus_totals(bonuses, 2026, POLICY)
+    # Approved records and their sum before the cap, then the capped bonus; U2 has nothing approved.
+    assert_frame_equal(totals, pd.DataFrame({"unit_id": ["U1", "U3"], "bonus_records": [3, 2],
+                                             "bonus_raw": [4.5, 5.0], "bonus": [3.0, 3.0]}))
+
+
+def test_bonus_filling_the_cap_exactly_is_not_cut_by_float_noise():
+    # 0.1 + 0.2 against a cap of 0.3: room for the second is 0.19999999999999998 in floats, which is 0.2.
+    bonuses = pd.DataFrame({"record_id": ["B1", "B2"], "unit_id": "U1", "year": 2026, "points": [0.1, 0.2],
+                            "reason": "", "approved_by": "创先争优活动领导小组",
+                            "approved_at": [pd.Timestamp("2026-03-01"), pd.Timestamp("2026-04-01")]})
+    got = annual.bonus_records(bonuses, 2026, Annual(bonus_cap=0.3))
+    assert got[["counted_points", "cut_points", "note"]].values.tolist() == [[0.1, 0.0, ""], [0.2, 0.0, ""]]
+
+
+def test_bonus_approvers_come_from_the_policy():
+    bonuses = pd.DataFrame({"record_id": ["B1"], "unit_id": ["U1"], "year": [2026], "points": [2.0], "reason": [""],
+                            "approved_by": ["作风建设领导小组"], "approved_at": [pd.Timestamp("2026-05-01")]})
+    # Approved by 作风建设领导小组: counts under the default list, not under a list without it.
+    assert annual.bonus_totals(bonuses, 2026, POLICY)["bonus"].tolist() == [2.0]
+    only_campaign = Annual(bonus_approvers=["创先争优活动领导小组"])
+    assert annual.bonus_totals(bonuses, 2026, only_campaign).empty
+    assert annual.bonus_records(bonuses, 2026, only_campaign)["note"].tolist() == [
+        "审定单位“作风建设领导小组”不是规定的审定单位(创先争优活动领导小组),不计入"]
 
 
 def test_vetoes_of_the_year_on_policy_items_only():
@@ -158,7 +216,7 @@ def test_final_score_is_clamped(composite, deduction, bonus, final):
         deductions=pd.DataFrame({"record_id": ["D1"], "unit_id": ["U1"], "date": [pd.Timestamp("2026-03-01")],
                                  "source": ["电子监察"], "points": [deduction], "reason": [""]}),
         bonuses=pd.DataFrame({"record_id": ["B1"], "unit_id": ["U1"], "year": [2026], "points": [bonus],
-                              "reason": [""], "approved_by": [POLICY.bonus_approver],
+                              "reason": [""], "approved_by": [POLICY.bonus_approvers[0]],
                               "approved_at": [pd.Timestamp("2026-12-01")]}),
     )
     got = annual.final_scores(scored, data["deductions"], data["bonuses"], data["vetoes"], 2026, POLICY)

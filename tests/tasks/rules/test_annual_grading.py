@@ -24,6 +24,8 @@ def scores(final: list[float], veto: list[bool] | None = None, category: str = G
 @pytest.mark.parametrize("final, veto, grade", [
     (90.0, False, "满意"),                   # exactly on the 满意 line
     (89.99999999999999, False, "满意"),      # equal to the line to 9 decimals (float noise of 0.8·x + …)
+    (89.9999999996, False, "满意"),          # 4 × 10⁻¹⁰ under the line: within the tolerance, on it
+    (89.9999999994, False, "基本满意"),       # 6 × 10⁻¹⁰ under: beyond the tolerance
     (89.999999, False, "基本满意"),           # just under the 满意 line
     (75.0, False, "基本满意"),                # exactly on the 基本满意 line
     (74.99, False, "不满意"),                 # just under the 基本满意 line
@@ -125,16 +127,36 @@ def test_escalation_by_growth_against_last_year():
     assert_frame_equal(got[columns], expected[columns], check_exact=False)
 
 
-@pytest.mark.parametrize("this_year, measure", [
-    (83.9, "调整主要领导"),  # growth 4.875 %: just under 5 % → the principal leader is replaced
-    (84.1, "诫勉谈话"),      # growth 5.125 %: just over → only the admonishing talk again
+@pytest.mark.parametrize("last_year, this_year, measure", [
+    (80.0, 83.9, "调整主要领导"),   # growth 4.875 %: just under 5 % → the principal leader is replaced
+    (80.0, 84.1, "诫勉谈话"),       # growth 5.125 %: just over → only the admonishing talk again
+    # Growth of exactly 5 % computed as 0.049999999999999926: on the threshold by tolerance, not under it.
+    (60.1, 63.105, "诫勉谈话"),
+    (80.0, 84.0, "诫勉谈话"),       # exactly 5 % in floats too
+    (80.0, 83.99999, "调整主要领导"),  # 1.25 × 10⁻⁷ under 5 %: far beyond the tolerance, under
 ])
-def test_escalation_threshold(this_year, measure):
+def test_escalation_threshold(last_year, this_year, measure):
+    # U4 is graded 不满意 or 基本满意, in the bottom 3 this year and had a measure last year.
     frame = scores([95.0, 94.0, 93.0, this_year, 60.0, 50.0])
-    previous = pd.DataFrame({"unit_id": ["U4"], "final_score": [80.0], "measure": ["诫勉谈话"]})
+    previous = pd.DataFrame({"unit_id": ["U4"], "final_score": [last_year], "measure": ["诫勉谈话"]})
     got = grading.grade_units(frame, previous, POLICY)
     assert got.loc[3, "measure"] == measure
-    assert got.loc[3, "growth"] == pytest.approx((this_year - 80.0) / 80.0)
+    assert got.loc[3, "growth"] == (this_year - last_year) / last_year
+
+
+def test_no_exact_five_percent_growth_replaces_a_leader():
+    # Last-year scores 60.00 … 89.99 in steps of 0.01, this year × 1.05 (the decimal product, as a score file
+    # states it, e.g. 63.105): every growth is exactly 5 %, so every unit (graded 不满意, bottom 3 both years)
+    # gets the admonishing talk and none is replaced. Compared without tolerance, 1,440 of them were.
+    last = np.round(np.arange(6000, 9000) / 100, 2)
+    this = np.round(last * 1.05, 4)
+    units = [f"U{i}" for i in range(len(last))]
+    # One category per unit, so each is alone in its ranking and inside its own bottom 3; below 100 is 不满意.
+    frame = pd.DataFrame({"unit_id": units, "category": units, "final_score": this, "veto": False})
+    previous = pd.DataFrame({"unit_id": units, "final_score": last, "measure": "诫勉谈话"})
+    got = grading.grade_units(frame, previous, Annual(grade_satisfied=100, grade_basically_satisfied=100))
+    assert got["grade"].eq("不满意").all()
+    assert got["measure"].value_counts().to_dict() == {"诫勉谈话": 3000}
 
 
 def test_growth_is_empty_without_a_score_last_year():

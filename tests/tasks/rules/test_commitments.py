@@ -130,8 +130,10 @@ def test_fulfilment(period, expected):
 @pytest.mark.parametrize(("overdue", "rate", "satisfaction", "policy", "expected"), [
     # All three reasons, in order, joined with "；".
     (3, 0.625, 0.80, Quarterly(), "有3项承诺逾期未兑现；承诺兑现率 62.5% 低于 80%；平台满意度 80.0% 低于 85%"),
-    # Exactly at the thresholds is not below them.
+    # Exactly at the thresholds is not below them; nor is float noise under them (tolerance 5 × 10⁻¹⁰).
     (0, 0.80, 0.85, Quarterly(), ""),
+    (0, 0.80 - 1e-12, 0.85 - 4e-10, Quarterly(), ""),
+    (0, 0.80 - 6e-10, 0.85, Quarterly(), "承诺兑现率 80.0% 低于 80%"),
     # Empty rates never warn.
     (0, NAN, NAN, Quarterly(), ""),
     (0, 0.79, NAN, Quarterly(), "承诺兑现率 79.0% 低于 80%"),
@@ -170,27 +172,29 @@ CASES = _cases([
 
 
 def _review(rows: list[tuple]) -> pd.DataFrame:
+    """fulfilment.csv rows from tuples ending in (warning, warning_reasons)."""
     frame = pd.DataFrame(rows, columns=list(FULFILMENT_COLUMNS))
     return frame.astype({"unit_id": "str", "unit_name": "str", "due": "int64", "fulfilled": "int64",
                          "in_progress": "int64", "adjusted": "int64", "overdue": "int64", "fulfilment_rate": "float64",
-                         "platform_cases": "int64", "platform_satisfaction_rate": "float64", "warning": "str"})
+                         "platform_cases": "int64", "platform_satisfaction_rate": "float64", "warning": "bool",
+                         "warning_reasons": "str"})
 
 
 @pytest.mark.parametrize(("cases", "expected"), [
-    # Commitments and platform cases of Q2 side by side, with the warning reasons they trigger.
+    # Commitments and platform cases of Q2 side by side, with the 预警 flag (a boolean) and the reasons in words.
     (CASES, _review([
-        ("U1", "甲局", 4, 2, 1, 1, 1, 2 / 3, 2, 0.5,
+        ("U1", "甲局", 4, 2, 1, 1, 1, 2 / 3, 2, 0.5, True,
          "有1项承诺逾期未兑现；承诺兑现率 66.7% 低于 80%；平台满意度 50.0% 低于 85%"),
-        ("U2", "乙局", 1, 0, 1, 0, 1, 0.0, 0, NAN, "有1项承诺逾期未兑现；承诺兑现率 0.0% 低于 80%"),
-        ("U3", "丙局", 0, 0, 0, 0, 0, NAN, 1, NAN, ""),
-        ("U4", "丁中心", 1, 0, 0, 1, 0, NAN, 1, 1.0, ""),
+        ("U2", "乙局", 1, 0, 1, 0, 1, 0.0, 0, NAN, True, "有1项承诺逾期未兑现；承诺兑现率 0.0% 低于 80%"),
+        ("U3", "丙局", 0, 0, 0, 0, 0, NAN, 1, NAN, False, ""),
+        ("U4", "丁中心", 1, 0, 0, 1, 0, NAN, 1, 1.0, False, ""),
     ])),
     # Platform cases are optional: without any, every unit has 0 cases and an empty rate.
     (CASES.iloc[:0], _review([
-        ("U1", "甲局", 4, 2, 1, 1, 1, 2 / 3, 0, NAN, "有1项承诺逾期未兑现；承诺兑现率 66.7% 低于 80%"),
-        ("U2", "乙局", 1, 0, 1, 0, 1, 0.0, 0, NAN, "有1项承诺逾期未兑现；承诺兑现率 0.0% 低于 80%"),
-        ("U3", "丙局", 0, 0, 0, 0, 0, NAN, 0, NAN, ""),
-        ("U4", "丁中心", 1, 0, 0, 1, 0, NAN, 0, NAN, ""),
+        ("U1", "甲局", 4, 2, 1, 1, 1, 2 / 3, 0, NAN, True, "有1项承诺逾期未兑现；承诺兑现率 66.7% 低于 80%"),
+        ("U2", "乙局", 1, 0, 1, 0, 1, 0.0, 0, NAN, True, "有1项承诺逾期未兑现；承诺兑现率 0.0% 低于 80%"),
+        ("U3", "丙局", 0, 0, 0, 0, 0, NAN, 0, NAN, False, ""),
+        ("U4", "丁中心", 1, 0, 0, 1, 0, NAN, 0, NAN, False, ""),
     ])),
 ])
 def test_quarterly_review(cases, expected):

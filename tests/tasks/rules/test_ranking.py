@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_series_equal
 
 from tasks.rules.ranking import among_lowest, competition_rank
+
+
+AFTER = float(np.nextafter(0.0048828125, 1.0))
 
 
 def _ranks(values: list) -> pd.Series:
@@ -25,8 +29,21 @@ def _ranks(values: list) -> pd.Series:
          [("s", False), ("r", False)], None, [2, 1, 2, 4]),
         # Mixed directions: a larger second key (a count of 不满意) ranks lower.
         ({"s": [80.0, 80.0, 80.0], "n": [3, 1, 2]}, [("s", False), ("n", True)], None, [3, 1, 2]),
-        # Values equal to 9 decimals tie; a difference in the 8th decimal does not.
+        # Values closer than the tolerance (5e-10) tie; a difference in the 8th decimal does not.
         ({"s": [60.0000000001, 60.0, 60.00000001]}, [("s", False)], None, [2, 2, 1]),
+        # Neighbouring floats tie even where rounding to 9 decimals would split them (…8125 rounds down).
+        ({"s": [0.0048828125, AFTER]}, [("s", False)], None, [1, 1]),
+        # A difference of exactly the tolerance is a difference; just under it is a tie.
+        ({"s": [1.0, 1.0 + 5e-10, 7.0, 7.0 + 4.9e-10]}, [("s", False)], None, [4, 3, 1, 1]),
+        # Ties chain: each value within the tolerance of its neighbour makes one group (documented choice).
+        ({"s": [1.0, 1.0 + 3e-10, 1.0 + 6e-10, 2.0]}, [("s", False)], None, [2, 2, 2, 1]),
+        # A score tie by tolerance cascades to the 满意率, even though the exact scores are in the other order.
+        ({"s": [80.0000000004, 80.0000000006, 80.0000000004], "r": [0.9, 0.5, 0.7]},
+         [("s", False), ("r", False)], None, [1, 3, 2]),
+        # …and a tie on score and rate by tolerance cascades to the count of 不满意 (fewer first), then “1224”.
+        ({"s": [80.0000000004, 80.0000000006, 80.0000000004, 79.0], "r": [0.8999999996, 0.8999999996, 0.8999999994, 1.0],
+          "n": [3, 1, 1, 0]},
+         [("s", False), ("r", False), ("n", True)], None, [3, 1, 1, 4]),
         # A missing value is not ranked and does not take a rank from others.
         ({"s": [90.0, None, 70.0]}, [("s", False)], None, [1, None, 2]),
         # A missing tie-breaker leaves the row unranked too.

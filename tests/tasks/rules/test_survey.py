@@ -174,10 +174,37 @@ def test_group_weights_average_the_groups_present():
     # 机关 mean 100 (w 3), 社会各界 mean 30 (w 1); 中省直部门 (w 5) has no answers so its weight drops out.
     responses = _responses(_answers("U1", (2, 0, 0, 1), group="机关"),
                            _answers("U1", (0, 1, 1, 0), group="社会各界"))
-    weighted = HalfYear(min_valid_responses=1, group_weights={"机关": 3, "社会各界": 1, "中省直部门": 5})
+    weighted = HalfYear(min_valid_responses=1, group_weights={"机关": 3, "社会各界": 1, "中省直部门": 5, "重点项目单位": 0})
     assert half_year_ranking(responses, _units(["U1"]), PERIOD, weighted).loc[0, "score"] == pytest.approx(82.5)
     # Without weights every non-abstaining answer counts once: (200 + 60 + 0) / 4.
     assert half_year_ranking(responses, _units(["U1"]), PERIOD, SMALL).loc[0, "score"] == pytest.approx(65.0)
+
+
+def test_answers_of_a_zero_weight_group_are_not_valid_answers():
+    # 重点项目单位 weighs 0 (SPEC §2.2: its answers are not valid answers for the minimum sample of 30).
+    policy = HalfYear(group_weights={"机关": 1, "中省直部门": 1, "重点项目单位": 0, "社会各界": 1},
+                      key_management_count=0, key_supervision_count=0)
+    responses = _responses(
+        # U1: 40 answers, all from the zero-weight group → no valid answer, 样本不足 (and the note is true).
+        _answers("U1", (30, 10, 0, 0), group="重点项目单位"),
+        # U2: 40 valid answers in weighted groups (机关 mean 100, 社会各界 mean 30) plus 12 zero-weight ones → scored.
+        _answers("U2", (20, 0, 0, 0), group="机关"), _answers("U2", (0, 10, 10, 2), group="社会各界"),
+        _answers("U2", (0, 0, 12, 0), group="重点项目单位"),
+        # U3: 29 valid weighted answers and 20 zero-weight ones: still short of 30.
+        _answers("U3", (29, 0, 0, 0), group="中省直部门"), _answers("U3", (20, 0, 0, 0), group="重点项目单位"),
+    )
+    ranking = half_year_ranking(responses, _units(["U1", "U2", "U3"]), PERIOD, policy)
+    columns = ["unit_id", "answers", "valid_responses", "abstentions", "unweighted_answers", "dissatisfied", "score",
+               "satisfaction_rate", "rank", "designation"]
+    assert _table(ranking, columns) == [
+        ("U2", 42, 40, 2, 12, 10, 65.0, 0.75, 1, ""),   # (100 + 30) / 2; 满意率 30 / 40, zero-weight answers aside
+        ("U1", 0, 0, 0, 40, 0, None, None, None, "样本不足"),
+        ("U3", 29, 29, 0, 20, 0, 100.0, 1.0, None, "样本不足"),
+    ]
+    assert designation_notes(ranking, policy)[-2:] == [
+        "2个单位有效测评票少于30张,标为“样本不足”,不参与排名,另行列出。",
+        "重点项目单位的权重为0,其72张测评票不计分,也不计为有效测评票。",
+    ]
 
 
 def test_ranking_within_category_restarts_ranks_and_lists():
