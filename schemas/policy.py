@@ -228,4 +228,6 @@ def load_policy(path: str | Path | None = None) -> Policy:
     try:
         return Policy.model_validate(raw)
     except ValidationError as exc:
-        raise PolicyError("\n".join([f"政策文件 {path} 有误:", *policy_problems(exc)])) from exc
+        # One line, as the operator reads it: each problem names its field.
+        problems = [problem.removeprefix("政策文件") for problem in policy_problems(exc)]
+        raise PolicyError(f"政策文件 {path} 有误 — " + ";".join(problems)) from exc

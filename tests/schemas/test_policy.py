@@ -87,7 +87,7 @@ def test_digest_changes_with_any_number(tmp_path):
          ["政策文件字段 annual.category_weights.党群部门:不允许的键 service"]),
         ("timezone: Asia/Beijing\n", ["政策文件字段 timezone:未知的时区 Asia/Beijing"]),
         ("- 1\n", ["政策文件:须为“键: 值”形式的一组设置"]),
-        # Several problems: one line each.
+        # Several problems: each named, on the one line the operator reads.
         ("annual:\n  bonus_cap: -1\n  escalation_growth: -3\n",
          ["政策文件字段 annual.bonus_cap:须不小于 0(现为 -1)",
           "政策文件字段 annual.escalation_growth:须不小于 0(现为 -3)"]),
@@ -98,7 +98,7 @@ def test_bad_policy_names_the_field(tmp_path, yaml_text, problems):
     path.write_text(yaml_text, encoding="utf-8")
     with pytest.raises(PolicyError) as error:
         load_policy(path)
-    assert str(error.value).splitlines() == [f"政策文件 {path} 有误:", *problems]
+    assert str(error.value) == f"政策文件 {path} 有误 — " + ";".join(p.removeprefix("政策文件") for p in problems)
 
 
 def test_unreadable_policy_file_is_named(tmp_path):
