@@ -99,9 +99,9 @@ def database_url(db: str | None) -> str:
 
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30],
       retry_condition_fn=_io_failure)
-def ingest_task(inbox: str, db_url: str) -> IngestReport:
-    """Read, validate and store every new file of the inbox."""
-    report = ingest_inbox(Path(inbox), get_engine(db_url), get_settings().archive_dir)
+def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> IngestReport:
+    """Read, validate and store every new file of the inbox, with the policy's alias tables."""
+    report = ingest_inbox(Path(inbox), get_engine(db_url), get_settings().archive_dir, policy)
     get_run_logger().info("入库完成:\n%s", report.as_text())
     return report
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file
+from schemas.policy import Policy
 from tasks.errors import AssessError, UnreadableFile
 from tasks.intake import read_table
 from tasks.models import dataset_tables, ingested_files, rejected_rows
@@ -127,10 +128,11 @@ def _known(engine: Engine, datasets: set[str]) -> dict[str, pd.Index]:
         return {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
 
 
-def _validate_all(tables: list[tuple[Path, Dataset, pd.DataFrame]], known: dict) -> list[Validated]:
+def _validate_all(tables: list[tuple[Path, Dataset, pd.DataFrame]], known: dict,
+                  policy: Policy | None) -> list[Validated]:
     results = []
     for _path, dataset, raw in tables:
-        result = validate(dataset, raw, known)
+        result = validate(dataset, raw, known, policy)
         key = known_key(dataset)
         # Later files of the batch see what earlier ones brought, as if it were already stored.
         known[key] = known[key].append(pd.Index(key_text(dataset, result.accepted)))
@@ -211,24 +213,26 @@ def _file_report(path: Path, dataset: Dataset, digest: str, result: Validated) -
                       len(result.accepted), len(result.rejected), {str(k): int(v) for k, v in counts.items()})
 
 
-def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport:
+def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, policy: Policy | None = None) -> IngestReport:
     """Read, validate, store and archive every inbox file not ingested before; the report of what happened.
+
+    `policy` supplies the alias tables and time zone the cells are read with (the defaults when None).
 
     Two runs reading one inbox at the same moment race to store the same files: the loser's transaction
     breaks on a unique key and rolls back whole, and it starts again against what the winner stored.
     """
     for _ in range(INGEST_ATTEMPTS - 1):
         try:
-            return _ingest_once(inbox, engine, archive_dir)
+            return _ingest_once(inbox, engine, archive_dir, policy)
         except IntegrityError:
             continue
     try:
-        return _ingest_once(inbox, engine, archive_dir)
+        return _ingest_once(inbox, engine, archive_dir, policy)
     except IntegrityError as error:
         raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{error.orig}") from error
 
 
-def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport:
+def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, policy: Policy | None) -> IngestReport:
     files = [(path, dataset, _sha256(path)) for path, dataset in _inbox_files(inbox)]
     stored = _stored_digests(engine, [digest for *_, digest in files])
     report, new, seen = IngestReport(), [], set(stored)
@@ -240,7 +244,7 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path) -> IngestReport
             seen.add(digest)
     # Every new file is read before anything is written, so one unreadable file stores nothing.
     tables = [(path, dataset, read_table(path, dataset)) for path, dataset, _ in new]
-    results = _validate_all(tables, _known(engine, {dataset.name for _, dataset, _ in new}))
+    results = _validate_all(tables, _known(engine, {dataset.name for _, dataset, _ in new}), policy)
     with engine.begin() as conn:
         for (path, dataset, digest), result in zip(new, results):
             _store(conn, path, dataset, digest, _archive(path, digest, archive_dir), result)
