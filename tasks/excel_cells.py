@@ -60,11 +60,15 @@ def excel_cells(path: Path) -> pd.DataFrame:
     frame.index = frame.index + 1  # spreadsheet row numbers
     text = frame.apply(_column_text)
     for col, cells in _by_column(percent).items():
-        numbers = frame.loc[cells.index, col]
+        if col not in frame.columns:
+            continue
+        numbers = frame.loc[cells.index[cells.index.isin(frame.index)], col]
         numbers = numbers[numbers.map(type).eq(float)]
         text.loc[numbers.index, col] = _percent_text(numbers)
     for col, cells in _by_column(errors).items():
-        text.loc[cells.index, col] = cells
+        cells = cells[cells.index.isin(text.index)]  # calamine's range holds every cell; this only guards it
+        if col in text.columns:
+            text.loc[cells.index, col] = cells
     return text
 
 

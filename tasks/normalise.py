@@ -155,8 +155,9 @@ def _written_numbers(text: pd.Series, percent: str | None) -> pd.Series:
     parts = text.str.extract(_NUMBER)
     numbers = pd.to_numeric(parts["number"].str.replace(",", "", regex=False), errors="coerce")
     per_cent = parts["suffix"].eq("%")
-    scale = {"points": 1.0, "fraction": 0.01}.get(percent, float("nan"))
-    return numbers.where(~per_cent, numbers * scale).astype("float64")
+    # Divided, not multiplied by 0.01: 95.5 / 100 is the float nearest 0.955, 95.5 * 0.01 is not.
+    divisor = {"points": 1.0, "fraction": 100.0}.get(percent, float("nan"))
+    return numbers.where(~per_cent, numbers / divisor).astype("float64")
 
 
 def number_problems(text: pd.Series, column: Column) -> pd.Series:

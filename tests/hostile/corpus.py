@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
@@ -41,11 +41,12 @@ class Refused:
 
 @dataclass(frozen=True)
 class Case:
-    """One hostile delivery: file name → bytes, and the outcome it must have."""
+    """One hostile delivery: file name → bytes, and the outcome it must have; `before` is ingested first."""
 
     name: str
     files: dict[str, bytes]
     outcome: Stored | Refused
+    before: dict[str, bytes] = field(default_factory=dict)
 
 
 def _case(name: str, file_name: str, data: bytes, outcome: Stored | Refused) -> Case:
@@ -245,4 +246,6 @@ _RECORDS = [
               ("survey_responses_2026H1.csv", 4, "单位编码“U9999”不在窗口单位名册中")]),
 ]
 
-CASES: list[Case] = _REFUSED + _UNITS + _RECORDS
+from tests.hostile.values import VALUE_CASES  # noqa: E402  (the cases build on the classes above)
+
+CASES: list[Case] = _REFUSED + _UNITS + _RECORDS + VALUE_CASES
