@@ -30,10 +30,13 @@ def canonical_periods(text: pd.Series) -> pd.Series:
 
 def apply_aliases(text: pd.Series, mapping: dict[str, str]) -> pd.Series:
     """`text` with every variant in `mapping` replaced by the value it stands for; other cells unchanged."""
-    if not mapping:
+    # The membership test is one Arrow kernel; mapping (a Python lookup) runs only over the distinct variants found.
+    variant = text.isin(list(mapping))
+    if not variant.any():
         return text
-    mapped = text.map(mapping)
-    return mapped.fillna(text).astype("str") if mapped.notna().any() else text
+    codes, uniques = pd.factorize(text[variant])
+    mapped = pd.array([mapping[u] for u in uniques], dtype="str").take(codes)
+    return text.mask(variant, pd.Series(mapped, index=text.index[variant], dtype="str"))
 
 
 def canonical_cells(dataset: Dataset, raw: pd.DataFrame, aliases: Aliases) -> pd.DataFrame:

@@ -43,8 +43,10 @@ def _per_unique(text: pd.Series, convert, dtype: str) -> pd.Series:
     codes, uniques = pd.factorize(text)
     if len(uniques) == 0:
         return pd.Series(None, index=text.index, dtype=dtype)
-    parsed = pd.Series(convert(pd.Series(uniques, dtype="str")).to_numpy(), dtype=dtype)
-    values = parsed.array.take(codes, allow_fill=True)
+    # A plain numpy take: much faster than an extension array's take with fill over 100,000 rows.
+    parsed = convert(pd.Series(uniques, dtype="str")).to_numpy(dtype=dtype)
+    values = parsed.take(codes, mode="clip")
+    values[codes < 0] = None
     return pd.Series(values, index=text.index, dtype=dtype)
 
 
@@ -96,22 +98,36 @@ def _clock(parts: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def _loose_datetimes(text: pd.Series, timezone: str) -> pd.Series:
     parts = text.str.extract(_DATE)
-    compact = text.str.extract(_COMPACT)
-    parts[["year", "month", "day"]] = parts[["year", "month", "day"]].fillna(compact)
-    hour, minute, second = _clock(parts)
-    timed = parts["hour"].notna()
+    undated = parts["year"].isna()
+    if undated.any():
+        parts.loc[undated, ["year", "month", "day"]] = text[undated].str.extract(_COMPACT).to_numpy()
+    stamps = _calendar_stamps(parts)
+    # Each later form only sees the texts the earlier ones left, so a file of one form pays for one.
+    rest = text[stamps.isna()]
+    if not rest.empty:
+        serial = rest.where(rest.str.fullmatch(_SERIAL).fillna(False))
+        days = pd.to_numeric(serial, errors="coerce")
+        days = days.where((days >= 1) & (days <= _LAST_SERIAL))
+        stamps = stamps.fillna(_EXCEL_EPOCH + pd.to_timedelta((days * 86400).round(), unit="s"))
+    rest = text[stamps.isna()]
+    if not rest.empty:
+        stamps = stamps.fillna(_zoned(rest, timezone))
+    return stamps.astype("datetime64[us]")
+
+
+def _calendar_stamps(parts: pd.DataFrame) -> pd.Series:
+    """Datetimes from the year, month, day and clock fields of _DATE; NaT where they name no instant."""
     fields = {k: pd.to_numeric(parts[k], errors="coerce") for k in ("year", "month", "day")}
+    timed = parts["hour"].notna()
+    if not timed.any():
+        return pd.to_datetime(pd.DataFrame(fields), errors="coerce").astype("datetime64[us]")
+    hour, minute, second = _clock(parts)
     stamps = pd.to_datetime(
         pd.DataFrame(fields | {"hour": hour.fillna(0), "minute": minute, "second": second.astype("float64")}),
         errors="coerce",
     )
     # Reject 24:00, 25:61 or 下午13点 rather than rolling them over into the next day.
-    stamps = stamps.where(~(timed & hour.isna()))
-    serial = text.where(text.str.fullmatch(_SERIAL).fillna(False))
-    days = pd.to_numeric(serial, errors="coerce")
-    days = days.where((days >= 1) & (days <= _LAST_SERIAL))
-    from_serial = _EXCEL_EPOCH + pd.to_timedelta((days * 86400).round(), unit="s")
-    return stamps.fillna(from_serial).fillna(_zoned(text, timezone)).astype("datetime64[us]")
+    return stamps.where(~(timed & hour.isna())).astype("datetime64[us]")
 
 
 def parse_dates(text: pd.Series, timezone: str = "Asia/Shanghai") -> pd.Series:
