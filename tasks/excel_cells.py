@@ -31,7 +31,6 @@ _CELL = rb"<c\b(?=[^>]*?\b%s)[^>]*?\br=\"([A-Z]{1,3})(\d+)\"[^>]*(?<!/)>"
 _ERROR_CELL = re.compile(_CELL % rb't="e"' + rb"(.*?)</c>", re.S)
 _ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
 _CHUNK = 1 << 20
-_SCANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-xml")
 
 
 def excel_cells(path: Path) -> pd.DataFrame:
@@ -50,9 +49,11 @@ def excel_cells(path: Path) -> pd.DataFrame:
                 raise UnreadableFile(path.name, f"文件实际是{kind}格式,不是 Excel(.xlsx),请另存为 .xlsx")
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         index = _first_visible(path.name, book)
-        marks = _SCANNER.submit(_marked_cells, path, index)
-        rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
-        percent, errors = marks.result()
+        # The scan inflates the sheet's XML while calamine reads it (zlib releases the GIL): it costs no wall time.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-xml") as scanner:
+            marks = scanner.submit(_marked_cells, path, index)
+            rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            percent, errors = marks.result()
     except (zipfile.BadZipFile, python_calamine.CalamineError, ValueError, OSError, KeyError,
             ElementTree.ParseError) as exc:
         raise UnreadableFile(path.name, "Excel 文件已损坏或不完整,请重新导出后提交") from exc
@@ -63,7 +64,7 @@ def excel_cells(path: Path) -> pd.DataFrame:
         if col not in frame.columns:
             continue
         numbers = frame.loc[cells.index[cells.index.isin(frame.index)], col]
-        numbers = numbers[numbers.map(type).eq(float)]
+        numbers = numbers[numbers.map(type).isin((float, int))]
         text.loc[numbers.index, col] = _percent_text(numbers)
     for col, cells in _by_column(errors).items():
         cells = cells[cells.index.isin(text.index)]  # calamine's range holds every cell; this only guards it

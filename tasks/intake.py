@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import opencc
@@ -178,7 +178,7 @@ def _header_name(cell: object, aliases: dict[str, str]) -> str | None:
     return None
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _simplified(text: str) -> str:
     """`text` in simplified characters (OpenCC's traditional-to-simplified conversion)."""
     return _converter().convert(text)

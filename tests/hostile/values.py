@@ -83,7 +83,8 @@ VALUE_CASES = [
     # Item B: dates as offices type them; ISO times with an offset are stored as Beijing wall-clock time.
     _case("received times: 20260305, 5号, +08:00, Z, 下午3:00", "platform_cases", "platform_cases_2026Q1.csv",
           cases_csv(_case_row("G1", received="20260305"), _case_row("G2", received="2026年3月5号"),
-                    _case_row("G3", received="2026-03-05T15:00:00+08:00"), _case_row("G4", received="2026-03-05T07:00:00Z"),
+                    _case_row("G3", received="2026-03-05T15:00:00+08:00"),
+                    _case_row("G4", received="2026-03-05T07:00:00Z"),
                     _case_row("G5", received="2026/3/5 下午3:00"), _case_row("G6", received="2026/3/5 下午13:00")),
           [_stored_case("G1", received=T("2026-03-05")), _stored_case("G2", received=T("2026-03-05")),
            _stored_case("G3", received=T("2026-03-05 15:00")), _stored_case("G4", received=T("2026-03-05 15:00")),

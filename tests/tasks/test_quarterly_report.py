@@ -46,8 +46,8 @@ def test_key_figures():
     standing = pd.DataFrame({"commitment_id": [f"K{i}" for i in range(9)],
                              "standing": ["已兑现"] * 7 + ["长期坚持"] * 2})
     assert report.key_figures(REVIEW, standing, CASES, "2026Q2") == {
-        "units": 3, "commitments": 9, "ongoing": 2, "due": 7, "fulfilled": 4, "adjusted": 1, "overdue": 2, "in_progress": 4,
-        "platform_cases": 3, "fulfilment_rate": 4 / 6, "warned": 2, "cases_received": 3, "cases_closed": 2,
+        "units": 3, "commitments": 9, "ongoing": 2, "due": 7, "fulfilled": 4, "adjusted": 1, "overdue": 2,
+        "in_progress": 4, "platform_cases": 3, "fulfilment_rate": 4 / 6, "warned": 2, "cases_received": 3, "cases_closed": 2,
         "cases_on_time": 1, "on_time_rate": 0.5, "satisfaction_rate": 2 / 3, "has_cases": True,
     }
 
