@@ -20,8 +20,8 @@ import python_calamine
 
 from tasks.errors import UnreadableFile
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-_ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an old .xls (or any OLE2 file)
+ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx, .xlsm or .ods
 EXCEL_ERRORS = ("#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
                 "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -37,9 +37,9 @@ def excel_cells(path: Path) -> pd.DataFrame:
     """The first visible sheet of `path` as text, indexed by spreadsheet row number (columns from 0)."""
     with path.open("rb") as handle:
         magic = handle.read(4)
-    if magic == _OLE_MAGIC:
+    if magic == OLE_MAGIC:
         raise UnreadableFile(path.name, "文件实际是旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 后重新提交")
-    if magic != _ZIP_MAGIC:
+    if magic != ZIP_MAGIC:
         raise UnreadableFile(path.name, "文件不是有效的 Excel(.xlsx)文件")
     try:
         with zipfile.ZipFile(path) as archive:

@@ -17,14 +17,12 @@ import pyarrow.csv as pacsv
 
 from schemas.datasets import Dataset
 from tasks.errors import UnreadableFile
-from tasks.excel_cells import excel_cells
+from tasks.excel_cells import OLE_MAGIC, ZIP_MAGIC, excel_cells
 
 # Offices put a title, an issuing office, a date and several lines of 填表说明 above the header.
 HEADER_SEARCH_ROWS = 50
 # A macro-enabled workbook is read like any other: calamine reads cell values and never runs a macro.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-_ZIP_MAGIC = b"PK\x03\x04"
 _DECORATION = re.compile(r"[*＊:：]|[((][^))]*[))]|\s+")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}  # Arrow skips a UTF-8 byte-order mark itself
@@ -58,7 +56,7 @@ def _csv_text(path: Path) -> tuple[bytes, str]:
     data = path.read_bytes()
     if data.startswith(_UTF16_BOMS):
         return data, "utf-16"  # the byte-order mark makes the encoding certain
-    if b"\x00" in data[:8192] or data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+    if b"\x00" in data[:8192] or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise UnreadableFile(path.name, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
