@@ -71,7 +71,7 @@ def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: 
     rules = load_policy_task(policy)
     quarter = resolve_period(CYCLE, period, rules.timezone)
     db_url = database_url(db)
-    intake = ingest_task(inbox, db_url)
+    intake = ingest_task(inbox, db_url, rules)
     data = load_cycle_data(db_url, CYCLE)
     run = open_run(db_url, out, CYCLE, quarter, rules, reason, policy)
     with run_guard(db_url, run):

@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 ColumnType = Literal["str", "int", "float", "date", "datetime", "bool"]
@@ -28,6 +29,10 @@ HONOUR_LEVELS = ("县级", "市级", "省级以上")
 
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 HALF_YEAR_PATTERN = r"^\d{4}H[12]$"
+PERIOD_PATTERNS = (QUARTER_PATTERN, HALF_YEAR_PATTERN)
+
+# 长期坚持: a commitment that is never due, stored as the last day a date column holds.
+ONGOING = datetime(9999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,20 @@ class Column:
     pattern: str | None = None
     max_length: int | None = None
     note: str = ""
+    # How a cell written with % reads: "points" on a 0–100 score (95% is 95), "fraction" for a rate (95% is 0.95);
+    # None refuses it (deduction points written as a percentage mean nothing).
+    percent: Literal["points", "fraction"] | None = None
+    deadline: bool = False  # a 完成时限: 2026年6月底 is that month's last day, 长期坚持 is never due (ONGOING)
 
     @property
     def is_code(self) -> bool:
         """Whether the column holds a code drawn from a short list (stored as a category)."""
         return self.allowed is not None
+
+    @property
+    def is_period(self) -> bool:
+        """Whether the column holds a quarter or half-year period (2026Q1, 2026H1)."""
+        return self.pattern in PERIOD_PATTERNS
 
 
 @dataclass(frozen=True)
@@ -143,7 +157,8 @@ DATASETS: dict[str, Dataset] = {
                 Column("content", "承诺内容", max_length=2000),
                 Column("service_standard", "服务标准", max_length=2000, note="“三个明确”之一,必填"),
                 Column("measures", "具体措施", max_length=2000, note="“三个明确”之一,必填"),
-                Column("deadline", "完成时限", "date", note="“三个明确”之一,必填"),
+                Column("deadline", "完成时限", "date", deadline=True,
+                       note="“三个明确”之一,必填;可填日期、“2026年6月底”或“长期坚持”"),
             ),
             key=("commitment_id",),
             references=(_unit_ref(), _subject_ref()),
@@ -194,7 +209,7 @@ DATASETS: dict[str, Dataset] = {
                 YEAR,
                 UNIT_ID,
                 Column("evaluator", "评议单位", max_length=100),
-                Column("score", "分数", "float", min=0, max=100),
+                Column("score", "分数", "float", min=0, max=100, percent="points", note="0–100 分,95% 按 95 分计"),
             ),
             key=("year", "unit_id", "evaluator"),
             references=(_unit_ref(),),

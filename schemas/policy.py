@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from schemas.datasets import CATEGORIES, RESPONDENT_GROUPS, VETO_ITEMS
+from schemas.datasets import CATEGORIES, DATASETS, RESPONDENT_GROUPS, VETO_ITEMS
 from tasks.errors import AssessError
 from tasks.rules import tolerance
 
@@ -126,6 +127,49 @@ class Annual(_Section):
         return self
 
 
+# Each alias table and the column whose values it maps: (dataset, column).
+ALIAS_COLUMNS = {
+    "platform": ("platform_cases", "platform"),
+    "rating": ("platform_cases", "rating"),
+    "status": ("commitment_status", "status"),
+}
+
+
+class Aliases(_Section):
+    """Variants providers write for a coded value, each mapped to the allowed value it stands for (SPEC §3)."""
+
+    platform: dict[str, str] = {
+        "12345热线": "12345政府服务热线", "12345": "12345政府服务热线", "“12345”政府服务热线": "12345政府服务热线",
+        "12345政务服务便民热线": "12345政府服务热线", "市民热线": "12345政府服务热线",
+        "政务服务中心": "行政服务中心", "信访": "信访局", "新闻媒体": "媒体", "媒体问政": "媒体",
+    }
+    # The national 好差评 scale has five levels; its two outer ones fold into the three the rules score.
+    rating: dict[str, str] = {"非常满意": "满意", "非常不满意": "不满意"}
+    status: dict[str, str] = {"已完成": "已兑现", "完成": "已兑现", "正在推进": "推进中", "进行中": "推进中",
+                              "经批准调整": "已调整"}
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _variants_as_cells(cls, table: object) -> object:
+        # Cells are compared after NFKC and trimming, so variants are too; YAML reads a bare 12345 as a number.
+        if not isinstance(table, dict):
+            return table
+        return {unicodedata.normalize("NFKC", str(k)).strip(): v for k, v in table.items()}
+
+    @model_validator(mode="after")
+    def _targets_allowed(self) -> Aliases:
+        for name, (dataset, column) in ALIAS_COLUMNS.items():
+            allowed = DATASETS[dataset].column(column).allowed
+            table = getattr(self, name)
+            wrong = sorted(v for v in set(table.values()) if v not in allowed)
+            if wrong:
+                raise ValueError(f"{name} 的别名只能映射到允许值({'、'.join(allowed)}),不能映射到 {'、'.join(wrong)}")
+            shadowed = sorted(k for k in table if k in allowed)
+            if shadowed:
+                raise ValueError(f"{name} 的别名不能是允许值本身: {'、'.join(shadowed)}")
+        return self
+
+
 class Recipient(_Section):
     """A person who receives dossiers."""
 
@@ -152,6 +196,7 @@ class Policy(_Section):
     half_year: HalfYear = HalfYear()
     annual: Annual = Annual()
     delivery: Delivery = Delivery()
+    aliases: Aliases = Aliases()
 
     @field_validator("timezone")
     @classmethod

@@ -32,6 +32,11 @@ def _validation(column: Column) -> dict | None:
                 "error_message": f"请从下拉列表中选择:{'、'.join(column.allowed)}", **common}
     if column.type == "bool":
         return {"validate": "list", "source": YES_NO, "error_message": "请填写“是”或“否”", **common}
+    if column.deadline:
+        # A warning, not a stop: “2026年6月底” and “长期坚持” are valid deadlines that are no Excel dates.
+        return {"validate": "date", "criteria": "between", "minimum": date(2000, 1, 1),
+                "maximum": date(2100, 12, 31), "error_type": "warning",
+                "error_message": "请填写日期,或“2026年6月底”“长期坚持”", **common}
     if column.type in ("date", "datetime"):
         return {"validate": "date", "criteria": "between", "minimum": date(2000, 1, 1),
                 "maximum": date(2100, 12, 31), "error_message": "请填写 2000 年至 2100 年之间的日期", **common}

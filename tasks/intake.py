@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
 import re
 import unicodedata
-import zipfile
-from datetime import date, datetime, time
+from functools import cache, lru_cache
 from pathlib import Path
 
+import opencc
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import python_calamine
 
 from schemas.datasets import Column, Dataset
 from tasks.errors import UnreadableFile
+from tasks.excel_cells import OLE_MAGIC, ZIP_MAGIC, excel_cells
 
-HEADER_SEARCH_ROWS = 10
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-_ZIP_MAGIC = b"PK\x03\x04"
-_DECORATION = re.compile(r"[*＊]|[((][^))]*[))]|\s+")
+# Offices put a title, an issuing office, a date and several lines of 填表说明 above the header.
+HEADER_SEARCH_ROWS = 50
+# A macro-enabled workbook is read like any other: calamine reads cell values and never runs a macro.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_DECORATION = re.compile(r"[*＊:：]|[((][^))]*[))]|\s+")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}  # Arrow skips a UTF-8 byte-order mark itself
 # Control characters other than tab and line breaks (NUL above all) cannot be stored in PostgreSQL text.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_WIDER_ROW = re.compile(r"Expected \d+ fields in line \d+, saw (\d+)")
+_WIDEN_ATTEMPTS = 8
 _PARSER_PROBLEMS = (
     (re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)"), "第 {1} 行有 {2} 个字段,多于表头的 {0} 列", 0),
     # The parser counts rows from 0 here but lines from 1 above; an editor counts lines from 1.
@@ -42,8 +46,8 @@ def read_table(path: Path, dataset: Dataset) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         cells = _csv_cells(path)
-    elif suffix == ".xlsx":
-        cells = _excel_cells(path)
+    elif suffix in EXCEL_SUFFIXES:
+        cells = excel_cells(path)
     else:
         raise UnreadableFile(path.name, f"不支持的文件格式“{suffix or '无扩展名'}”,请提交 CSV 或 Excel(.xlsx)文件")
     return _tabulate(path.name, cells, dataset)
@@ -53,7 +57,7 @@ def _csv_text(path: Path) -> tuple[bytes, str]:
     data = path.read_bytes()
     if data.startswith(_UTF16_BOMS):
         return data, "utf-16"  # the byte-order mark makes the encoding certain
-    if b"\x00" in data[:8192] or data.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+    if b"\x00" in data[:8192] or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise UnreadableFile(path.name, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -61,7 +65,22 @@ def _csv_text(path: Path) -> tuple[bytes, str]:
             return data, encoding
         except UnicodeDecodeError:
             continue
+    try:
+        # Windows' code page 936 has one byte GB18030 lacks: 0x80, the euro sign. Such a file is read as UTF-8.
+        return data.decode("gb18030", errors=_CP936_EURO).encode("utf-8"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
     raise UnreadableFile(path.name, "无法识别文件编码,请以 UTF-8 或 GB18030 编码保存")
+
+
+def _cp936_euro(error: UnicodeError) -> tuple[str, int]:
+    if isinstance(error, UnicodeDecodeError) and error.object[error.start:error.start + 1] == b"\x80":
+        return "€", error.start + 1
+    raise error
+
+
+_CP936_EURO = "assess-cp936-euro"
+codecs.register_error(_CP936_EURO, _cp936_euro)
 
 
 def _csv_cells(path: Path) -> pd.DataFrame:
@@ -71,14 +90,38 @@ def _csv_cells(path: Path) -> pd.DataFrame:
     width = max((len(r) for r in head), default=0)
     if (fast := _arrow_cells(data, encoding, head, width)) is not None:
         return fast
-    try:
-        # The parser decodes bytes itself, much faster than reading from a Python string.
-        frame = pd.read_csv(io.BytesIO(data), encoding=encoding, header=None, names=range(max(width, 1)), dtype="str",
-                            keep_default_na=False, skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise UnreadableFile(path.name, f"CSV 格式错误:{_parser_problem(exc)}") from exc
+    frame = _tolerant_cells(path.name, data, encoding, max(width, 1))
     frame.index = frame.index + 1  # line numbers as an editor shows them
-    return frame
+    return _without_empty_tail(path.name, frame, max(width, 1))
+
+
+def _tolerant_cells(file_name: str, data: bytes, encoding: str, width: int) -> pd.DataFrame:
+    """Every row of the file, padded to the widest row (pandas' reader, which says where a row does not parse)."""
+    for _ in range(_WIDEN_ATTEMPTS):
+        try:
+            # The parser decodes bytes itself, much faster than reading from a Python string.
+            return pd.read_csv(io.BytesIO(data), encoding=encoding, header=None, names=range(width), dtype="str",
+                               keep_default_na=False, skip_blank_lines=False, engine="c")
+        except (pd.errors.ParserError, ValueError) as exc:
+            # A row wider than the rows above may only carry empty fields after the last column: read it whole.
+            wider = _WIDER_ROW.search(str(exc))
+            if wider is None:
+                raise UnreadableFile(file_name, f"CSV 格式错误:{_parser_problem(exc)}") from exc
+            width = int(wider.group(1))
+    raise UnreadableFile(file_name, "CSV 格式错误:各行字段数相差过大,请检查分隔符与引号")
+
+
+def _without_empty_tail(file_name: str, frame: pd.DataFrame, width: int) -> pd.DataFrame:
+    """`frame` cut to `width` columns; a row with text beyond them makes the file unreadable, named by line."""
+    if frame.shape[1] <= width:
+        return frame
+    tail = frame.iloc[:, width:].apply(lambda column: column.str.strip().ne(""))
+    filled = tail.any(axis=1)
+    if filled.any():
+        line = int(filled.idxmax())
+        fields = width + int(tail.loc[line].to_numpy().nonzero()[0].max()) + 1
+        raise UnreadableFile(file_name, f"CSV 格式错误:第 {line} 行有 {fields} 个字段,多于表头的 {width} 列")
+    return frame.iloc[:, :width]
 
 
 def _arrow_cells(data: bytes, encoding: str, head: list[list[str]], width: int) -> pd.DataFrame | None:
@@ -112,58 +155,6 @@ def _parser_problem(exc: Exception) -> str:
     return "无法按 CSV 格式解析,请检查分隔符与引号"
 
 
-def _excel_cells(path: Path) -> pd.DataFrame:
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic == _OLE_MAGIC:
-        raise UnreadableFile(path.name, "文件实际是旧版 Excel(.xls)格式,请在 Excel 中另存为 .xlsx 后重新提交")
-    if magic != _ZIP_MAGIC:
-        raise UnreadableFile(path.name, "文件不是有效的 Excel(.xlsx)文件")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            if "xl/workbook.xml" not in names:
-                kind = "OpenDocument(.ods)" if "content.xml" in names else "未知"
-                raise UnreadableFile(path.name, f"文件实际是{kind}格式,不是 Excel(.xlsx),请另存为 .xlsx")
-        rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(
-            skip_empty_area=False)
-    except (zipfile.BadZipFile, python_calamine.CalamineError, ValueError, OSError) as exc:
-        raise UnreadableFile(path.name, "Excel 文件已损坏或不完整,请重新导出后提交") from exc
-    frame = pd.DataFrame(rows, dtype=object)
-    frame.index = frame.index + 1  # spreadsheet row numbers
-    return frame.apply(_column_text)
-
-
-def _column_text(column: pd.Series) -> pd.Series:
-    """Excel cells as the text a provider sees: whole numbers without “.0”, dates in ISO form, blanks empty."""
-    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
-        return column.fillna("")  # text only: nothing to convert, and _clean turns distinct values into str
-    kinds = column.map(type)
-    text = column.copy()
-    text[kinds.eq(type(None))] = ""
-    floats = kinds.eq(float)
-    if floats.any():
-        values = column[floats].astype("float64")
-        whole = values.mod(1).eq(0)
-        small = whole & values.abs().lt(2**53)
-        text[floats] = values.map(str)
-        text[small[small].index] = values[small].astype("int64").astype(str)
-        huge = whole & ~small
-        text[huge[huge].index] = values[huge].map(lambda v: str(int(v)))
-    for kind in (datetime, date, time):
-        cells = kinds.eq(kind)
-        if cells.any():
-            # datetime is a subclass of date; each kind keeps its own ISO form, as str() would not.
-            text[cells] = column[cells].map(_ISO_FORMS[kind])
-    others = ~(kinds.eq(str) | kinds.eq(type(None)) | floats | kinds.isin((datetime, date, time)))
-    if others.any():
-        text[others] = column[others].map(str)
-    return text
-
-
-_ISO_FORMS = {datetime: lambda v: v.isoformat(sep=" "), date: date.isoformat, time: time.isoformat}
-
-
 def _clean(text: pd.Series) -> pd.Series:
     # Cells repeat a lot down a column, so each distinct text is normalised once.
     codes, uniques = pd.factorize(text)
@@ -177,10 +168,24 @@ def _clean(text: pd.Series) -> pd.Series:
 
 def _header_name(cell: object, aliases: dict[str, str]) -> str | None:
     text = unicodedata.normalize("NFKC", str(cell)).strip()
-    for candidate in (text, text.lower(), _DECORATION.sub("", text), _DECORATION.sub("", text).lower()):
+    bare = _DECORATION.sub("", text)
+    for candidate in (text, text.lower(), bare, bare.lower()):
         if candidate in aliases:
             return aliases[candidate]
+    if not bare.isascii():  # a header typed in traditional characters: 單位編碼 is 单位编码
+        return aliases.get(_simplified(bare))
     return None
+
+
+@lru_cache(maxsize=4096)
+def _simplified(text: str) -> str:
+    """`text` in simplified characters (OpenCC's traditional-to-simplified conversion)."""
+    return _converter().convert(text)
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
 
 
 def _find_header(file_name: str, cells: pd.DataFrame, dataset: Dataset) -> tuple[int, dict[int, str]]:

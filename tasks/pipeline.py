@@ -100,10 +100,10 @@ def database_url(db: str | None) -> str:
 
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30],
       retry_condition_fn=_io_failure)
-def ingest_task(inbox: str, db_url: str) -> IngestReport:
-    """Read, validate and store every new file of the inbox."""
+def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> IngestReport:
+    """Read, validate and store every new file of the inbox, with the policy's alias tables."""
     settings = get_settings()
-    report = ingest_inbox(Path(inbox), get_engine(db_url), settings.archive_dir, settings.settle_seconds)
+    report = ingest_inbox(Path(inbox), get_engine(db_url), settings.archive_dir, settings.settle_seconds, policy)
     get_run_logger().info("入库完成:\n%s", report.as_text())
     if any(f.notes for f in report.files) or report.revalidated:
         create_markdown_artifact(key="ingest-notes", description="入库说明",

@@ -13,7 +13,7 @@ from tasks.charts import bar_svg, trend_svg
 from tasks.periods import period_bounds, period_end_date
 from tasks.render import PdfJob
 from tasks.rules import tolerance
-from tasks.rules.commitments import STANDING_OVERDUE, commitment_standing, fulfilment
+from tasks.rules.commitments import STANDING_ONGOING, STANDING_OVERDUE, commitment_standing, fulfilment
 from tasks.rules.platform import monthly_case_figures, unit_case_figures
 
 NO_RECORD = "无兑现记录"
@@ -53,6 +53,7 @@ def key_figures(review: pd.DataFrame, standing: pd.DataFrame, cases: pd.DataFram
     counts = platform[["received", "closed", "closed_on_time", "closed_with_due", "rated", "satisfied"]].sum()
     return {
         "units": len(review), "commitments": len(standing),
+        "ongoing": int(standing["standing"].eq(STANDING_ONGOING).sum()),
         **{name: int(value) for name, value in totals.items()},
         "fulfilment_rate": _rate(totals["fulfilled"], totals["due"] - totals["adjusted"]),
         "warned": int(review["warning"].astype(bool).sum()),

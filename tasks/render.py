@@ -19,10 +19,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from schemas.datasets import ONGOING
 from tasks.errors import AssessError
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DASH = "—"
+ONGOING_TEXT = "长期坚持"  # the deadline of a commitment that is never due
 
 
 class RenderFailed(AssessError):
@@ -85,6 +87,8 @@ def cn_date(value) -> str:
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.date()
+    if value == ONGOING.date():
+        return ONGOING_TEXT
     return f"{value.year}年{value.month}月{value.day}日"
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER
+from schemas.policy import Policy
 from tasks.models import dataset_tables, ingested_files, rejected_rows
 from tasks.storage import INGEST_ATTEMPTS, INSERT_CHUNK, db_frame, insert_rows, known_references, learn_keys
 from tasks.validation import Validated, validate
@@ -42,13 +43,14 @@ def pending_rows(engine: Engine) -> dict[str, pd.DataFrame]:
     return {name: group.reset_index(drop=True) for name, group in rows.groupby("dataset", sort=False)}
 
 
-def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict) -> dict[str, int]:
+def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict,
+                   policy: Policy | None = None) -> dict[str, int]:
     """Store the waiting rows that now pass, under their own file; the rows stay quarantined with when they got in."""
     accepted_counts = {}
     for name in (n for n in INGEST_ORDER if n in pending):
         dataset, rows = DATASETS[name], pending[name]
         raw = pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
-        result = validate(dataset, raw.assign(_row_number=range(len(rows))), known)
+        result = validate(dataset, raw.assign(_row_number=range(len(rows))), known, policy)
         learn_keys(known, dataset, result.accepted)
         _record_still_rejected(conn, rows.iloc[result.rejected["_row_number"]], result)
         if result.accepted.empty:

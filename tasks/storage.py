@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
+from schemas.policy import Policy
 from tasks.errors import AssessError
 from tasks.inbox import InboxFile, list_inbox
 from tasks.intake import column_notes, read_table
@@ -137,10 +138,11 @@ def learn_keys(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:
         known[WINDOW_UNITS] = known[WINDOW_UNITS].append(pd.Index(window.astype("str")))
 
 
-def _validate_all(tables: list[tuple[InboxFile, pd.DataFrame]], known: dict) -> list[Validated]:
+def _validate_all(tables: list[tuple[InboxFile, pd.DataFrame]], known: dict,
+                  policy: Policy | None) -> list[Validated]:
     results = []
     for item, raw in tables:
-        result = validate(item.dataset, raw, known, file_name=item.path.name)
+        result = validate(item.dataset, raw, known, policy, file_name=item.path.name)
         learn_keys(known, item.dataset, result.accepted)
         results.append(result)
     return results
@@ -221,26 +223,29 @@ def _file_report(item: InboxFile, digest: str, result: Validated, notes: list[st
                       len(result.accepted), len(result.rejected), {str(k): int(v) for k, v in counts.items()}, notes)
 
 
-def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float = 0) -> IngestReport:
+def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float = 0,
+                 policy: Policy | None = None) -> IngestReport:
     """Read, validate, store and archive every inbox file not ingested before; the report of what happened.
 
-    Files modified within `settle_seconds` wait for the next pass. Rows rejected earlier only for a reference
+    Files modified within `settle_seconds` wait for the next pass. `policy` supplies the alias tables and
+    time zone the cells are read with (the defaults when None). Rows rejected earlier only for a reference
     nobody had delivered are validated again afterwards. Two runs reading one inbox at the same moment race
     to store the same files: the loser's transaction breaks on a unique key and rolls back whole, and it
     starts again against what the winner stored.
     """
     for _ in range(INGEST_ATTEMPTS - 1):
         try:
-            return _ingest_once(inbox, engine, archive_dir, settle_seconds)
+            return _ingest_once(inbox, engine, archive_dir, settle_seconds, policy)
         except IntegrityError:
             continue
     try:
-        return _ingest_once(inbox, engine, archive_dir, settle_seconds)
+        return _ingest_once(inbox, engine, archive_dir, settle_seconds, policy)
     except IntegrityError as error:
         raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{error.orig}") from error
 
 
-def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float) -> IngestReport:
+def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float,
+                 policy: Policy | None) -> IngestReport:
     listing = list_inbox(inbox, settle_seconds)
     files = [(item, _sha256(item.path)) for item in listing.files]
     stored = _stored_digests(engine, [digest for _, digest in files])
@@ -258,12 +263,12 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
 
     pending = pending_rows(engine) if new else {}
     known = known_references(engine, {item.dataset.name for item, _ in new} | set(pending))
-    results = _validate_all(tables, known)
+    results = _validate_all(tables, known, policy)
     with engine.begin() as conn:
         for ((item, digest), raw), result in zip(zip(new, (raw for _, raw in tables)), results):
             _store(conn, item, digest, _archive(item.path, digest, archive_dir), result)
             report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
-        report.revalidated = accept_pending(conn, pending, known)
+        report.revalidated = accept_pending(conn, pending, known, policy)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
                                      INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")

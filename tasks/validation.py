@@ -16,17 +16,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from schemas.datasets import DATASETS, Dataset
+from schemas.datasets import DATASETS, ONGOING, Dataset
+from schemas.policy import Policy
 from schemas.suites import EARLIEST, LATEST, suite_for, unparsed_column, value_column
+from tasks.canonical import canonical_cells
+from tasks.excel_cells import EXCEL_ERRORS
 from tasks.intake import UNRECOGNISED
-from tasks.normalise import PARSERS
+from tasks.normalise import BOOL_HINT, number_problems, parse_values
 
 REASON_SEPARATOR = ";"
 WINDOW_UNITS = "units.unit_id:is_window"
 _KEY_SEPARATOR = "\x1f"
 _BOOKKEEPING = ("_row_number", "reason", "file_name", "row_number")
 _TYPE_PROBLEMS = {"int": "不是整数", "float": "不是数字", "date": "不是有效日期", "datetime": "不是有效的日期时间",
-                  "bool": "不是有效的是/否值(可填 是/否、Y/N、1/0、true/false、有效/无效)"}
+                  "bool": f"不是有效的是/否值({BOOL_HINT})"}
+_DEFAULT_POLICY = Policy()
+_EXCEL_ERROR = "__excel_error"
+_ONGOING = "__ongoing"
 
 
 @dataclass
@@ -53,16 +59,37 @@ def key_text(dataset: Dataset, typed: pd.DataFrame) -> pd.Series:
     return _joined(parts, _KEY_SEPARATOR)
 
 
-def prepare(dataset: Dataset, raw: pd.DataFrame) -> pd.DataFrame:
-    """The frame the suite runs on: raw text, plus converted values and unconverted text of typed columns."""
-    prepared = raw.reset_index(drop=True).copy()
+def _set_aside_excel_errors(dataset: Dataset, prepared: pd.DataFrame) -> None:
+    """Cells holding an Excel error value (#N/A, #DIV/0!) become empty, their text kept for the reason."""
+    for name in dataset.column_names:
+        text = prepared[name]
+        # Error values all start with "#"; the exact lookup runs only on a column that has such a cell.
+        if not text.str.startswith("#").fillna(False).any():
+            continue
+        errors = text.isin(EXCEL_ERRORS)
+        if errors.any():
+            prepared[name + _EXCEL_ERROR] = text.where(errors)
+            prepared[name] = text.mask(errors)
+
+
+def prepare(dataset: Dataset, raw: pd.DataFrame, policy: Policy | None = None) -> pd.DataFrame:
+    """The frame the suite runs on: canonical text, plus converted values and unconverted text of typed columns."""
+    policy = policy or _DEFAULT_POLICY
+    prepared = canonical_cells(dataset, raw.reset_index(drop=True), policy.aliases)
+    _set_aside_excel_errors(dataset, prepared)
     for column in dataset.columns:
         if column.type == "str":
             continue
         text = prepared[column.name]
-        value = PARSERS[column.type](text)
-        prepared[value_column(column)] = value
+        value = parse_values(column, text, policy.timezone)
         prepared[unparsed_column(column)] = text.where(value.isna())
+        if column.deadline:
+            # 长期坚持 is a valid deadline that is never due; the date-range rule checks only real dates.
+            ongoing = value.eq(ONGOING)
+            if ongoing.any():
+                prepared[column.name + _ONGOING] = ongoing
+                value = value.mask(ongoing)
+        prepared[value_column(column)] = value
     return prepared
 
 
@@ -147,9 +174,13 @@ def _rule_reasons(dataset: Dataset, meta: dict, rows: np.ndarray, frame: pd.Data
     text = at[column.name] if column.name in at else None
     rule = meta["rule"]
     if rule == "required":
+        if column.name + _EXCEL_ERROR in at:  # an error value is reported as such, not as an empty cell
+            at = at[at[column.name + _EXCEL_ERROR].isna()]
         return pd.Series(f"{column.label}不能为空", index=at.index, dtype="str")
     if rule == "type":
-        return _quoted(column.label, at[unparsed_column(column)]) + _TYPE_PROBLEMS[column.type]
+        unparsed = at[unparsed_column(column)]
+        problems = number_problems(unparsed, column) if column.type in ("int", "float") else _TYPE_PROBLEMS[column.type]
+        return _quoted(column.label, unparsed) + problems
     if rule == "allowed":
         return _quoted(column.label, text) + f"不在允许值({'、'.join(column.allowed)})中"
     if rule == "pattern":
@@ -250,10 +281,20 @@ def as_schema_types(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(typed, index=frame.index)
 
 
+def _excel_error_reasons(dataset: Dataset, prepared: pd.DataFrame) -> list[pd.Series]:
+    reasons = []
+    for column in dataset.columns:
+        if column.name + _EXCEL_ERROR in prepared:
+            errors = prepared[column.name + _EXCEL_ERROR].dropna()
+            reasons.append(column.label + "单元格为 Excel 错误值 " + errors)
+    return reasons
+
+
 def _rejection_reasons(dataset: Dataset, prepared: pd.DataFrame, known: dict,
                        file_name: str | None = None) -> tuple[pd.Series, pd.Index]:
     """Each failing row's reasons, and the rows that fail only on a reference nobody has delivered yet."""
-    rules = [_rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
+    rules = _excel_error_reasons(dataset, prepared)
+    rules += [_rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
     rules += _period_reasons(dataset, prepared, file_name) + _window_reasons(dataset, prepared, known)
     references = _reference_reasons(dataset, prepared, known)
     stored = _stored_reasons(dataset, prepared, known)
@@ -336,24 +377,35 @@ def _join_reasons(pieces: list[pd.Series]) -> pd.Series:
     return pd.Series(pd.array(joined, dtype="str"), index=rows)
 
 
+def _typed_values(dataset: Dataset, prepared: pd.DataFrame) -> pd.DataFrame:
+    """The accepted rows' converted values under the schema's names, 长期坚持 deadlines put back."""
+    values = prepared.rename(columns={value_column(c): c.name for c in dataset.columns if c.type != "str"},
+                             errors="ignore")
+    values = values.loc[:, ~values.columns.duplicated(keep="last")]
+    for column in dataset.columns:
+        if column.name + _ONGOING in values:
+            values[column.name] = values[column.name].mask(values[column.name + _ONGOING].fillna(False), ONGOING)
+    return values
+
+
 def validate(dataset: Dataset, raw: pd.DataFrame, known: dict[str, pd.Index | set],
-             file_name: str | None = None) -> Validated:
+             policy: Policy | None = None, file_name: str | None = None) -> Validated:
     """Split `raw` (text from `read_table`) into typed accepted rows and rejected rows with Chinese reasons.
 
     `known` holds the keys rows may refer to (and WINDOW_UNITS, the units registered as window units);
-    `file_name` states the period its rows must be of. `awaiting` marks the rejected rows that failed only
-    on a reference not yet known, so that a later delivery may let them in.
+    `policy` gives the alias tables and the time zone (the defaults when None); `file_name` states the
+    period its rows must be of. `awaiting` marks the rejected rows that failed only on a reference not yet
+    known, so that a later delivery may let them in.
     """
-    prepared = prepare(dataset, raw)
+    prepared = prepare(dataset, raw, policy)
     reasons, awaiting = _rejection_reasons(dataset, prepared, known, file_name)
     bad = prepared.index.isin(reasons.index)
-    values = prepared.loc[~bad].rename(columns={value_column(c): c.name for c in dataset.columns if c.type != "str"},
-                                       errors="ignore")
-    values = values.loc[:, ~values.columns.duplicated(keep="last")]
+    values = _typed_values(dataset, prepared.loc[~bad])
     accepted = as_schema_types(dataset, values).assign(_row_number=values["_row_number"]).reset_index(drop=True)
     rejected = prepared.loc[bad, ["_row_number"]].assign(reason=reasons)
     waits = rejected.index.isin(awaiting)
-    delivered = prepared.loc[bad, dataset.column_names].rename(columns=delivered_names(dataset))
+    # Rejected rows keep the cells as delivered, before periods and aliases were put in canonical form.
+    delivered = raw.reset_index(drop=True).loc[bad, dataset.column_names].rename(columns=delivered_names(dataset))
     rejected = rejected.join(delivered).reset_index(drop=True)
     return Validated(accepted=accepted, rejected=rejected, awaiting=waits)
 
@@ -363,6 +415,8 @@ _GENERALISE = (
     (r"在本批数据中重复出现 \d+ 次", "在本批数据中重复出现"),
     (r"长度 \d+ 超过", "超过"),
     (r"^(\S+) \S+ 超出", r"\1超出"),
+    (r"小数请写作 \S+", "小数请写作小数点形式"),
+    (r"Excel 错误值 \S+", "Excel 错误值"),
 )
 
 

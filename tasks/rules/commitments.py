@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from schemas.datasets import ONGOING
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Quarterly
 from tasks.periods import period_bounds, year_of
@@ -18,6 +19,7 @@ STANDING_ADJUSTED = "已调整"
 STANDING_OVERDUE = "逾期未兑现"
 STANDING_IN_PROGRESS = "推进中"
 STANDING_EARLY = "提前兑现"
+STANDING_ONGOING = "长期坚持"  # a commitment without an end: never due, so never overdue, listed apart
 COUNT_COLUMNS = ["due", "fulfilled", "in_progress", "adjusted", "overdue"]
 
 
@@ -37,10 +39,12 @@ def commitment_standing(commitments: pd.DataFrame, status: pd.DataFrame, period:
         latest.rename(columns={"period": "status_period"}), on="commitment_id", how="left")
     frame["status"] = frame["status"].astype("str")  # no record → NaN, which is neither fulfilled nor adjusted
     # A deadline is a calendar day: due when it falls before the first instant after the quarter.
-    frame["due"] = pd.to_datetime(frame["deadline"], format="ISO8601") < end
+    deadline = pd.to_datetime(frame["deadline"], format="ISO8601")
+    frame["due"] = deadline < end
     fulfilled, adjusted = frame["status"].eq(FULFILLED), frame["status"].eq(ADJUSTED)
     standing = pd.Series(STANDING_IN_PROGRESS, index=frame.index, dtype="str")
     standing[~frame["due"] & fulfilled] = STANDING_EARLY
+    standing[deadline.eq(ONGOING)] = STANDING_ONGOING
     standing[frame["due"]] = STANDING_OVERDUE
     standing[frame["due"] & adjusted] = STANDING_ADJUSTED
     standing[frame["due"] & fulfilled] = STANDING_FULFILLED

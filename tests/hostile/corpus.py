@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
@@ -16,8 +16,8 @@ from tests.hostile.files import (
 UNIT_COLUMNS = DATASETS["units"].column_names
 UNIT_LABELS = [c.label for c in DATASETS["units"].columns]
 NOT_TEXT = "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名"
-NO_HEADER = "前 10 行中找不到表头行(应包含“窗口单位名册”的列名)"
-BAD_BOOL = "不是有效的是/否值(可填 是/否、Y/N、1/0、true/false、有效/无效)"
+NO_HEADER = "前 50 行中找不到表头行(应包含“窗口单位名册”的列名)"
+BAD_BOOL = "不是有效的是/否值(可填 是/否、Y/N、1/0、true/false、有效/无效、√/×)"
 LONG_NAME = "窗" * 100_000
 T = pd.Timestamp
 
@@ -43,11 +43,12 @@ class Refused:
 
 @dataclass(frozen=True)
 class Case:
-    """One hostile delivery: file name → bytes, and the outcome it must have."""
+    """One hostile delivery: file name → bytes, and the outcome it must have; `before` is ingested first."""
 
     name: str
     files: dict[str, bytes]
     outcome: Stored | Refused
+    before: dict[str, bytes] = field(default_factory=dict)
 
 
 def _case(name: str, file_name: str, data: bytes, outcome: Stored | Refused) -> Case:
@@ -88,9 +89,9 @@ _REFUSED = [
              "缺少必需的列 “所属地区”(region)、“层级”(level)"),
     _refused("semicolons instead of commas", "units_semicolon.csv",
              ";".join(UNIT_COLUMNS).encode() + b"\n" + ";".join(UNIT).encode(), NO_HEADER),
-    _refused("a row wider than the header after line 10", "units_ragged.csv",
-             units_csv(*[unit_row(f"U01{n:02d}") for n in range(11)]) + b"U0199,a,b,c,d,e,f,g,h\n",
-             "CSV 格式错误:第 13 行有 9 个字段,多于表头的 7 列"),
+    _refused("a row wider than the header after line 50", "units_ragged.csv",
+             units_csv(*[unit_row(f"U01{n:02d}") for n in range(51)]) + b"U0199,a,b,c,d,e,f,g,h\n",
+             "CSV 格式错误:第 53 行有 9 个字段,多于表头的 7 列"),
     _refused("a quote never closed", "units_quote.csv", units_csv() + 'U0101,"市公积金中心,x,y\n'.encode(),
              "CSV 格式错误:第 2 行起的引号没有闭合"),
 ]
@@ -322,4 +323,6 @@ _INBOX = [
              ("bonuses_2026.csv", "可选列“审定单位”(approved_by)在文件中没有,该列按空值处理")))),
 ]
 
-CASES: list[Case] = _REFUSED + _UNITS + _RECORDS + _INBOX
+from tests.hostile.values import VALUE_CASES  # noqa: E402  (the cases build on the classes above)
+
+CASES: list[Case] = _REFUSED + _UNITS + _RECORDS + _INBOX + VALUE_CASES

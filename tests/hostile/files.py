@@ -42,17 +42,35 @@ def csv_bytes(dataset: str, rows: list[list], *, header: list[str] | None = None
     return buffer.getvalue().encode(encoding)
 
 
-def xlsx_bytes(*sheets: list[list], merges: tuple[tuple[int, int, int, int, str], ...] = ()) -> bytes:
-    """An .xlsx workbook with one sheet per list of rows; cells may be datetimes or Formula; merges on sheet 1."""
+@dataclass(frozen=True)
+class Percent:
+    """A number in a cell formatted as a percentage (`format` is Excel's number format)."""
+
+    value: float
+    format: str = "0%"
+
+
+def xlsx_bytes(*sheets: list[list], merges: tuple[tuple[int, int, int, int, str], ...] = (),
+               hidden_first: bool = False, macros: bool = False) -> bytes:
+    """An .xlsx workbook with one sheet per list of rows; cells may be datetimes, Formula or Percent; merges on
+    sheet 1; the first sheet hidden; with a VBA project (an .xlsm)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     stamp = book.add_format({"num_format": "yyyy-mm-dd"})
+    formats: dict[str, object] = {}
     for index, rows in enumerate(sheets):
         sheet = book.add_worksheet(f"Sheet{index + 1}")
+        if index == 0 and hidden_first:
+            sheet.hide()
+        if index == 1 and hidden_first:
+            sheet.activate()
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 if isinstance(value, Formula):
                     sheet.write_formula(r, c, value.text, None, value.result)
+                elif isinstance(value, Percent):
+                    cell_format = formats.setdefault(value.format, book.add_format({"num_format": value.format}))
+                    sheet.write_number(r, c, value.value, cell_format)
                 elif isinstance(value, datetime):
                     sheet.write_datetime(r, c, value, stamp)
                 elif value is not None:
@@ -60,6 +78,9 @@ def xlsx_bytes(*sheets: list[list], merges: tuple[tuple[int, int, int, int, str]
         if index == 0:
             for first_row, first_col, last_row, last_col, text in merges:
                 sheet.merge_range(first_row, first_col, last_row, last_col, text)
+    if macros:
+        # The project's bytes are never parsed: a macro-enabled workbook is read for its cell values only.
+        book.add_vba_project(io.BytesIO(b"\xd0\xcf\x11\xe0" + bytes(508)), is_stream=True)
     book.close()
     return buffer.getvalue()
 

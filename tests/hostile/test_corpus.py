@@ -105,6 +105,12 @@ def _assert_stored(engine, inbox, archive, case: Case, tally) -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_delivery(case: Case, case_engine, tmp_path, corpus_tally):
     inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    if case.before:
+        given = tmp_path / "given"
+        given.mkdir()
+        for name, data in case.before.items():
+            (given / name).write_bytes(data)
+        ingest_inbox(given, case_engine, tmp_path / "given-archive")
     inbox.mkdir()
     for name, data in case.files.items():
         (inbox / name).parent.mkdir(parents=True, exist_ok=True)

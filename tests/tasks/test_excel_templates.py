@@ -81,3 +81,10 @@ def test_the_guide_explains_every_column(workbooks):
     assert notes == ["表头为红字的列为必填项。表头行为第 2 行,请从第 3 行起逐行填写,不要改动表头。",
                      "主键:记录编号,同一主键只能出现一次。",
                      "“单位编码”须为窗口单位名册中已有的编码。"]
+
+
+def test_a_deadline_warns_but_accepts_month_ends_and_ongoing_commitments(workbooks):
+    # “2026年6月底” and “长期坚持” are valid deadlines though not Excel dates: Excel warns, the provider may keep them.
+    rule = next(dv for dv in workbooks["commitments"].worksheets[0].data_validations.dataValidation
+                if str(dv.sqref).startswith("H"))
+    assert (rule.type, rule.errorStyle, rule.error) == ("date", "warning", "请填写日期,或“2026年6月底”“长期坚持”")

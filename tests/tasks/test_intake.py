@@ -124,7 +124,7 @@ def _ods(path):
      "表头中“单位编码”(unit_id)出现了不止一次"),
     # no header row among the first rows
     ("units.csv", lambda p: p.write_text("a,b\n1,2\n", encoding="utf-8"),
-     "前 10 行中找不到表头行(应包含“窗口单位名册”的列名)"),
+     "前 50 行中找不到表头行(应包含“窗口单位名册”的列名)"),
 ])
 def test_unreadable_files_name_the_file_and_the_problem(tmp_path, name, write, problem):
     path = tmp_path / name

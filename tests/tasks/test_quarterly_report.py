@@ -42,10 +42,12 @@ def test_period_label(period, label):
 
 def test_key_figures():
     # Totals over units; the city rate is 4 / (7 − 1); P4 (1 July) is outside Q2; P1 closed on time, P3 late.
-    standing = pd.DataFrame({"commitment_id": [f"K{i}" for i in range(9)]})
+    # Two of the nine commitments are 长期坚持: counted apart, in no other figure.
+    standing = pd.DataFrame({"commitment_id": [f"K{i}" for i in range(9)],
+                             "standing": ["已兑现"] * 7 + ["长期坚持"] * 2})
     assert report.key_figures(REVIEW, standing, CASES, "2026Q2") == {
-        "units": 3, "commitments": 9, "due": 7, "fulfilled": 4, "adjusted": 1, "overdue": 2, "in_progress": 4,
-        "platform_cases": 3, "fulfilment_rate": 4 / 6, "warned": 2, "cases_received": 3, "cases_closed": 2,
+        "units": 3, "commitments": 9, "ongoing": 2, "due": 7, "fulfilled": 4, "adjusted": 1, "overdue": 2,
+        "in_progress": 4, "platform_cases": 3, "fulfilment_rate": 4 / 6, "warned": 2, "cases_received": 3, "cases_closed": 2,
         "cases_on_time": 1, "on_time_rate": 0.5, "satisfaction_rate": 2 / 3, "has_cases": True,
     }
 

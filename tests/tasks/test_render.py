@@ -66,6 +66,7 @@ def pdffonts(path: Path) -> list[tuple[str, str]]:
     ("cn_date", datetime(2026, 3, 5, 9, 30), (), "2026年3月5日"),
     ("cn_date", "2026-03-05", (), "2026年3月5日"),
     ("cn_date", None, (), "—"),
+    ("cn_date", pd.Timestamp("9999-12-31"), (), "长期坚持"),  # the deadline of an ongoing commitment
     ("blank", math.nan, (), ""),                  # empty text cell
     ("balanced", "2026年上半年窗口单位半年点评写实情况通报", (), "2026年上半年窗口单位<br>半年点评写实情况通报"),
     ("balanced", "<b>短标题", (), "&lt;b&gt;短标题"),  # escaped even though it returns markup

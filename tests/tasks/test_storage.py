@@ -179,3 +179,21 @@ def test_cli_ingest_prints_the_table(data_dir, db_url, inbox):
     failed = CliRunner().invoke(app, ["ingest", "--inbox", str(data_dir / "missing"), "--db", db_url])
     assert failed.exit_code == 2
     assert f"收件箱目录“{data_dir / 'missing'}”不存在" in failed.output
+
+
+def test_values_as_offices_write_them_survive_the_database(engine, inbox, tmp_path):
+    # 长期坚持 is stored as the last day a date holds and read back as such; a UTC time as Beijing time;
+    # a platform variant as the platform; in SQLite and PostgreSQL alike.
+    (inbox / "platform_cases_2026Q1.csv").write_text(
+        "case_id,platform,unit_id,received_at,due_at,closed_at,rating\n"
+        "G1,12345热线,U0001,2026-01-05T00:30:00Z,2026/1/10,,非常满意\n", encoding="utf-8")
+    (inbox / "commitments_2026.csv").write_text(
+        "承诺编码,年度,单位编码,承诺内容,服务标准,具体措施,完成时限\n"
+        "C1,2026,U0001,窗口服务好差评全覆盖,评价率100%,每月通报,长期坚持\n"
+        "C2,2026,U0001,企业开办一日办结,当日办结,综合受理,2026年6月底\n", encoding="utf-8")
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    commitments = load_dataset(engine, "commitments")
+    assert commitments["deadline"].tolist() == [pd.Timestamp("9999-12-31"), pd.Timestamp("2026-06-30")]
+    cases = load_dataset(engine, "platform_cases")
+    assert cases[["platform", "received_at", "rating"]].astype(object).values.tolist() == \
+        [["12345政府服务热线", pd.Timestamp("2026-01-05 08:30"), "满意"]]

@@ -100,7 +100,7 @@ def test_exact_reasons_per_rule():
         ("units", good("units", unit_name="窗" * 101), "单位名称长度 101 超过 100 个字"),
         # booleans
         ("complaints", good("complaints", valid="也许"),
-         "是否有效“也许”不是有效的是/否值(可填 是/否、Y/N、1/0、true/false、有效/无效)"),
+         "是否有效“也许”不是有效的是/否值(可填 是/否、Y/N、1/0、true/false、有效/无效、√/×)"),
         # sane date range
         ("deductions", good("deductions", date="1999-12-31"), "日期“1999-12-31”不在 2000-01-01 至 2100-12-31 之间"),
         # whole years only

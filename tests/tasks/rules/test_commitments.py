@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal, assert_series_equal
 
-from schemas.datasets import CATEGORIES, LEVELS, PLATFORMS, RATINGS, STATUSES
+from schemas.datasets import CATEGORIES, LEVELS, ONGOING, PLATFORMS, RATINGS, STATUSES
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Quarterly
 from tasks.rules.commitments import commitment_standing, fulfilment, quarterly_review, status_at, warnings
@@ -207,3 +207,18 @@ def test_quarterly_review_accepts_plain_columns():
     plain[1] = plain[1].assign(year=COMMITMENTS["year"].astype(int), deadline=COMMITMENTS["deadline"].dt.strftime("%Y-%m-%d"))
     assert_frame_equal(quarterly_review(*plain, CASES.astype(object), "2026Q2", Quarterly()),
                        quarterly_review(UNITS, COMMITMENTS, STATUS, CASES, "2026Q2", Quarterly()))
+
+
+def test_ongoing_commitments_are_never_due_and_counted_in_no_figure():
+    # 长期坚持 (stored as ONGOING): even at the year's last quarter, without a record or fulfilled, it is
+    # neither due nor overdue nor in progress; the dated commitment beside it is counted as usual.
+    commitments = _commitments([("L1", 2026, "U3", "2026-03-31"), ("L2", 2026, "U3", "2026-03-31"),
+                                ("L3", 2026, "U3", "2026-03-31")])
+    commitments["deadline"] = pd.Series([pd.Timestamp("2026-03-31"), ONGOING, ONGOING], dtype="datetime64[us]")
+    status = _status([("L1", "2026Q1", "已兑现"), ("L3", "2026Q2", "已兑现")])
+    standing = commitment_standing(commitments, status, "2026Q4")
+    assert standing[["commitment_id", "due", "standing"]].values.tolist() == \
+        [["L1", True, "已兑现"], ["L2", False, "长期坚持"], ["L3", False, "长期坚持"]]
+    counts = fulfilment(UNITS, standing).set_index("unit_id").loc["U3"]
+    assert counts[["due", "fulfilled", "in_progress", "adjusted", "overdue", "fulfilment_rate"]].tolist() == \
+        [1, 1, 0, 0, 0, 1.0]
