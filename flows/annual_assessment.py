@@ -40,5 +40,5 @@ def annual_assessment(period: str | None = None, inbox: str = "data/inbox", out:
         folder = finish_run(db_url, run, {"assessment": results.assessment, "individuals": results.individuals},
                             intake, extra={"all_units": all_units})
         publish_artifacts(results, folder, int(year))
-    deliver_task(run, folder)
+    deliver_task(run, folder, data["units"])
     return folder

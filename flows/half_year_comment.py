@@ -37,5 +37,5 @@ def half_year_comment(period: str | None = None, inbox: str = "data/inbox", out:
         render_documents(half_year_dossiers(run, outcome, quality))
         folder = finish_run(db_url, run, {"ranking": outcome.results()}, intake, extra={"notes": outcome.notes})
         publish_artifacts(outcome, folder)
-    deliver_task(run, folder)
+    deliver_task(run, folder, data["units"])
     return folder

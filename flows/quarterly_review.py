@@ -82,5 +82,5 @@ def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: 
         render_documents(quarterly_dossiers(run, data, review, quality))
         publish_artifacts(run, review, data["units"])
         folder = finish_run(db_url, run, {"fulfilment": review}, intake)
-    deliver_task(run, folder)
+    deliver_task(run, folder, data["units"])
     return folder
