@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, update
 
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.outputs import CYCLE_LABELS
-from schemas.policy import Policy, load_policy
+from schemas.policy import Policy, load_policy, policy_path
 from tasks import delivery
 from tasks.db import get_engine
 from tasks.errors import AssessError, MissingDataset
@@ -87,15 +87,21 @@ def resolve_period(cycle: str, period: str | None, tz: str = "Asia/Shanghai") ->
     return period_of_run(cycle, period, tz)
 
 
+def policy_file(name: str | None) -> str | None:
+    """The file of the policy named in a run, inside the deployment's policy folder; None for the defaults."""
+    path = policy_path(name, get_settings().policies)
+    return None if path is None else str(path)
+
+
 @task(name="load-policy", cache_policy=NO_CACHE)
-def load_policy_task(path: str | None) -> Policy:
-    """The policy file named by the deployment, or the defaults."""
-    return load_policy(path)
+def load_policy_task(name: str | None) -> Policy:
+    """The policy named in the run, from the deployment's policy folder, or the defaults."""
+    return load_policy(policy_file(name))
 
 
-def database_url(db: str | None) -> str:
-    """The database named by a flow parameter, else DATABASE_URL, else the SQLite file in the data folder."""
-    return db or get_settings().db_url
+def database_url() -> str:
+    """The deployment's database: DATABASE_URL, else the SQLite file in the data folder."""
+    return get_settings().db_url
 
 
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30],
@@ -363,7 +369,7 @@ def report_failure(flow, flow_run, state) -> None:
     create_markdown_artifact(key="failure-report", markdown=f"# 运行失败报告\n\n{text}",
                              description="运行失败报告")
     try:
-        policy = load_policy(params.get("policy"))
+        policy = load_policy(policy_file(params.get("policy")))
         for message in delivery.failure_message(policy, _cycle_of(flow.name), params.get("period") or "", text):
             delivery.send(message, get_settings())
     except Exception as exc:  # a notice that cannot be sent must not hide the original failure
