@@ -194,6 +194,22 @@ def serve(
 
 
 @app.command()
+def schedule(
+    api: Annotated[str | None, typer.Option("--api", help="Prefect API 地址;默认取 PREFECT_API_URL 或 http://127.0.0.1:4200/api")] = None,
+) -> None:
+    """列出各周期即将自动运行的时间(北京时间)、期次与原因。"""
+    import httpx
+
+    from tasks import service
+
+    url = api or os.environ.get("PREFECT_API_URL") or "http://127.0.0.1:4200/api"
+    try:
+        typer.echo(service.schedule_text(service.upcoming_runs(url)))
+    except httpx.HTTPError as exc:
+        _fail(AssessError(f"无法连接 Prefect 服务 {url}:{exc};请先运行 assess serve"))
+
+
+@app.command()
 def bench(
     scale: Annotated[str, typer.Option("--scale", help="tiny、city(一个市)或 province(一个省)")] = "city",
     seed: Annotated[int, typer.Option("--seed", help="样例数据的随机种子")] = 2026,
