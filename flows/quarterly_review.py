@@ -14,8 +14,9 @@ from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import DEFAULT_POLICY, Policy
 from tasks import quarterly_report as report
 from tasks.pipeline import (
-    Run, cycle_task_runner, database_url, policy_file, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
-    open_run, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer, write_rejected,
+    Run, cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
+    open_run, policy_file, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer,
+    write_rejected,
 )
 from tasks.render import PdfJob
 from tasks.rules import commitments

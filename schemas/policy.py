@@ -151,7 +151,7 @@ def policy_names(folder: Path) -> list[str]:
 
 
 def policy_path(name: str | None, folder: Path) -> Path | None:
-    """The file of the policy called `name` inside `folder` (None for the defaults); a name leading elsewhere is refused."""
+    """The file of the policy called `name` inside `folder` (None for the defaults); a name leading out is refused."""
     if not name or name == DEFAULT_POLICY:
         return None
     root = folder.resolve()

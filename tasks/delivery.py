@@ -1,4 +1,4 @@
-"""Delivery of a published version: what each recipient receives, split into mails under the size limit, and the record."""
+"""Delivery of a published version: what each recipient receives, in mails under the size limit, and the record."""
 
 from __future__ import annotations
 
