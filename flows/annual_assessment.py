@@ -6,12 +6,15 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.parameters import AllUnits, Inbox, Out, PolicyName, Reason, YearPeriod
+from schemas.policy import DEFAULT_POLICY
 from tasks.annual_steps import (
     annual_dossiers, assess_year, half_year_inputs, previous_year, publish_artifacts, write_annual_csv,
 )
 from tasks.pipeline import (
     cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
-    open_run, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer, write_rejected,
+    open_run, policy_file, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer,
+    write_rejected,
 )
 
 CYCLE = "annual"
@@ -19,16 +22,24 @@ CYCLE = "annual"
 
 @flow(name="annual-assessment", flow_run_name=run_namer("annual"), log_prints=True, on_failure=[report_failure],
       task_runner=cycle_task_runner())
-def annual_assessment(period: str | None = None, inbox: str = "data/inbox", out: str = "data/out",
-                      db: str | None = None, policy: str | None = None, reason: str = "定期运行",
-                      all_units: bool = False) -> Path:
-    """Assess the window units of a year (`2026`); returns the published version folder."""
+def annual_assessment(period: YearPeriod = "", *, reason: Reason, policy: PolicyName = DEFAULT_POLICY,
+                     inbox: Inbox = "data/inbox", out: Out = "data/out", all_units: AllUnits = False) -> Path:
+    """Assess the window units of a year (`2026`); returns the published version folder.
+
+    Args:
+        period: The period, e.g. 2026; empty for the period that ended last before the scheduled time.
+        reason: Why the run is made, recorded in the manifest; scheduled runs carry 定期运行.
+        policy: The policy's name in the deployment's policy folder (ASSESS_POLICY_DIR).
+        inbox: The folder providers deliver files into.
+        out: The folder the versions are written under.
+        all_units: Render a dossier for every unit, not only those with a measure.
+    """
     rules = load_policy_task(policy)
     year = resolve_period(CYCLE, period, rules.timezone)
-    db_url = database_url(db)
+    db_url = database_url()
     intake = ingest_task(inbox, db_url, rules)
     data = load_cycle_data(db_url, CYCLE)
-    run = open_run(db_url, out, CYCLE, year, rules, reason, policy)
+    run = open_run(db_url, out, CYCLE, year, rules, reason, policy_file(policy))
     with run_guard(db_url, run):
         half_years = half_year_inputs(db_url, data, int(year), rules)
         previous = previous_year(db_url, data, int(year), rules)
@@ -40,5 +51,5 @@ def annual_assessment(period: str | None = None, inbox: str = "data/inbox", out:
         folder = finish_run(db_url, run, {"assessment": results.assessment, "individuals": results.individuals},
                             intake, extra={"all_units": all_units})
         publish_artifacts(results, folder, int(year))
-    deliver_task(run, folder)
+    deliver_task(run, folder, data["units"])
     return folder

@@ -119,7 +119,7 @@ def run(
     inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")] = Path("data/inbox"),
     out: Annotated[Path, typer.Option("--out", help="结果输出目录")] = Path("data/out"),
     db: DbOption = None,
-    policy: Annotated[Path | None, typer.Option("--policy", help="政策文件(YAML);默认使用内置标准")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="政策文件(.yaml);默认使用内置标准")] = None,
     reason: Annotated[str, typer.Option("--reason", help="运行原因,记入 manifest.json")] = "手动运行",
     all_units: Annotated[bool, typer.Option("--all-units", help="年度考核:为每个单位生成档案")] = False,
 ) -> None:
@@ -167,11 +167,27 @@ def _check_writable(out: Path) -> None:
 
 def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, policy: Path | None,
                reason: str, all_units: bool = False) -> Path:
-    params = {"period": period, "inbox": str(inbox), "out": str(out), "db": _db_url(db),
-              "policy": str(policy) if policy else None, "reason": reason}
+    params = {"period": period, "inbox": str(inbox), "out": str(out), "reason": reason,
+              "policy": _use_settings(db, policy)}
     if cycle == "annual":
         params["all_units"] = all_units
     return _flow(cycle)(**params)
+
+
+def _use_settings(db: str | None, policy: Path | None) -> str:
+    """Make --db and --policy FILE this process's deployment settings; the policy's name for the flow."""
+    from schemas.policy import DEFAULT_POLICY
+    from tasks.settings import get_settings
+
+    # The flows take the database and the policy folder from the settings, as a deployment does.
+    if db:
+        os.environ["DATABASE_URL"] = db
+    if policy is not None:
+        if policy.suffix != ".yaml" or not policy.is_file():
+            raise AssessError(f"政策文件须为已存在的 .yaml 文件:{policy}")
+        os.environ["ASSESS_POLICY_DIR"] = str(policy.resolve().parent)
+    get_settings.cache_clear()
+    return policy.stem if policy is not None else DEFAULT_POLICY
 
 
 DEMO_RUNS = (("half-year", "H1"), ("half-year", "H2"), ("quarterly", "Q4"), ("annual", ""))
@@ -226,6 +242,22 @@ def serve(
         typer.echo("正在停止服务……")
     finally:
         service.stop(*[p for p in (worker, server) if p is not None])
+
+
+@app.command()
+def schedule(
+    api: Annotated[str | None, typer.Option("--api", help="Prefect API 地址;默认取 PREFECT_API_URL 或 http://127.0.0.1:4200/api")] = None,
+) -> None:
+    """列出各周期即将自动运行的时间(北京时间)、期次与原因。"""
+    import httpx
+
+    from tasks import service
+
+    url = api or os.environ.get("PREFECT_API_URL") or "http://127.0.0.1:4200/api"
+    try:
+        typer.echo(service.schedule_text(service.upcoming_runs(url)))
+    except httpx.HTTPError as exc:
+        _fail(AssessError(f"无法连接 Prefect 服务 {url}:{exc};请先运行 assess serve"))
 
 
 @app.command()

@@ -9,12 +9,14 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.parameters import Inbox, Out, PolicyName, QuarterPeriod, Reason
 from schemas.outputs import FULFILMENT_COLUMNS
-from schemas.policy import Policy
+from schemas.policy import DEFAULT_POLICY, Policy
 from tasks import quarterly_report as report
 from tasks.pipeline import (
     Run, cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
-    open_run, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer, write_rejected,
+    open_run, policy_file, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer,
+    write_rejected,
 )
 from tasks.render import PdfJob
 from tasks.rules import commitments
@@ -65,15 +67,23 @@ def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> No
 
 @flow(name="quarterly-review", flow_run_name=run_namer("quarterly"), log_prints=True, on_failure=[report_failure],
       task_runner=cycle_task_runner())
-def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: str = "data/out",
-                     db: str | None = None, policy: str | None = None, reason: str = "定期运行") -> Path:
-    """Review the commitments and platform cases of a quarter (`2026Q2`); returns the published version folder."""
+def quarterly_review(period: QuarterPeriod = "", *, reason: Reason, policy: PolicyName = DEFAULT_POLICY,
+                    inbox: Inbox = "data/inbox", out: Out = "data/out") -> Path:
+    """Review the commitments and platform cases of a quarter (`2026Q2`); returns the published version folder.
+
+    Args:
+        period: The period, e.g. 2026Q3; empty for the period that ended last before the scheduled time.
+        reason: Why the run is made, recorded in the manifest; scheduled runs carry 定期运行.
+        policy: The policy's name in the deployment's policy folder (ASSESS_POLICY_DIR).
+        inbox: The folder providers deliver files into.
+        out: The folder the versions are written under.
+    """
     rules = load_policy_task(policy)
     quarter = resolve_period(CYCLE, period, rules.timezone)
-    db_url = database_url(db)
+    db_url = database_url()
     intake = ingest_task(inbox, db_url, rules)
     data = load_cycle_data(db_url, CYCLE)
-    run = open_run(db_url, out, CYCLE, quarter, rules, reason, policy)
+    run = open_run(db_url, out, CYCLE, quarter, rules, reason, policy_file(policy))
     with run_guard(db_url, run):
         review = review_quarter(data, quarter, rules)
         write_rejected(db_url, run, CYCLE)
@@ -82,5 +92,5 @@ def quarterly_review(period: str | None = None, inbox: str = "data/inbox", out: 
         render_documents(quarterly_dossiers(run, data, review, quality))
         publish_artifacts(run, review, data["units"])
         folder = finish_run(db_url, run, {"fulfilment": review}, intake)
-    deliver_task(run, folder)
+    deliver_task(run, folder, data["units"])
     return folder

@@ -177,6 +177,7 @@ class Recipient(_Section):
     email: str
     role: str = "leader"  # leader | admin
     documents: list[str] = ["summary", "publicity", "units"]
+    regions: list[str] | None = None  # a 县(市、区)委书记: only the unit dossiers of these regions; None: all
 
 
 class Delivery(_Section):
@@ -184,6 +185,7 @@ class Delivery(_Section):
 
     recipients: list[Recipient] = []
     sender: str = "assessment@localhost"
+    max_mail_mb: float = Field(20, gt=0)  # larger deliveries go in numbered follow-up mails
 
 
 class Policy(_Section):
@@ -259,6 +261,28 @@ def policy_problems(error: ValidationError) -> list[str]:
             field, message = ".".join(loc), explain(problem)
         lines.append(f"政策文件字段 {field}:{message}" if field else f"政策文件:{message}")
     return lines
+
+
+DEFAULT_POLICY = "内置标准"  # the policy name meaning the SPEC's defaults, no file
+
+
+def policy_names(folder: Path) -> list[str]:
+    """The policies a deployment offers: the built-in defaults, then every YAML file of its policy folder by name."""
+    files = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return [DEFAULT_POLICY, *[name for name in files if name != DEFAULT_POLICY]]
+
+
+def policy_path(name: str | None, folder: Path) -> Path | None:
+    """The file of the policy called `name` inside `folder` (None for the defaults); a name leading out is refused."""
+    if not name or name == DEFAULT_POLICY:
+        return None
+    root = folder.resolve()
+    path = (root / f"{name}.yaml").resolve()
+    if path.parent != root or Path(name).name != name:
+        raise PolicyError(f"政策名称“{name}”无效:只能选择政策目录 {root} 中的政策文件名称(不含路径)")
+    if not path.is_file():
+        raise PolicyError(f"政策目录 {root} 中没有名为“{name}”的政策;可选:{'、'.join(policy_names(root))}")
+    return path
 
 
 def load_policy(path: str | Path | None = None) -> Policy:

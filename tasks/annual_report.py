@@ -9,7 +9,7 @@ import pandas as pd
 from schemas.datasets import CATEGORIES
 from schemas.policy import Policy
 from tasks.annual_waterfall import growth_figure
-from tasks.periods import period_end_date
+from tasks.periods import issue_date
 from tasks.rules.annual_grading import BASICALLY_SATISFIED, MEASURES, SATISFIED, UNSATISFIED
 
 GRADES = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
@@ -23,11 +23,6 @@ PUBLICITY_COLUMNS = {
 def records(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain dicts for a template, missing values as None."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
-
-
-def issued_on(year: int, today: date | None = None) -> date:
-    """The issue date of the dossiers: today, but never before the year has ended."""
-    return max(today or date.today(), period_end_date("annual", str(year)))
 
 
 def in_rank_order(assessment: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +131,7 @@ def publicity(assessment: pd.DataFrame) -> pd.DataFrame:
 def context_base(policy: Policy, year: int, version: int, title: str, today: date | None = None) -> dict:
     """The cover fields every annual dossier shares; the document number carries the version of the results."""
     return {
-        "issuer": policy.issuer, "title": title, "issued_on": issued_on(year, today).isoformat(),
+        "issuer": policy.issuer, "title": title, "issued_on": (today or issue_date(policy.timezone)).isoformat(),
         "doc_number": f"{policy.city[:1]}创争办〔{year}〕年考{version}号",
         "subtitle": f"{year}年度 · 年度考核",
     }

@@ -13,6 +13,7 @@ from schemas.outputs import INSUFFICIENT_SAMPLE, KEY_MANAGEMENT
 from schemas.policy import Policy
 from tasks import half_year_report as report
 from tasks.charts import bar_svg, histogram_svg, profile_svg, trend_svg
+from tasks.periods import issue_date
 from tasks.render import PdfJob
 
 
@@ -20,7 +21,7 @@ def cover(policy: Policy, period: str, version: int, title: str, today: date | N
     """The cover fields every half-year dossier shares; the document number carries the version."""
     label = report.period_label(period)
     return {
-        "issuer": policy.issuer, "title": title, "issued_on": report.issued_on(period, today).isoformat(),
+        "issuer": policy.issuer, "title": title, "issued_on": (today or issue_date(policy.timezone)).isoformat(),
         "doc_number": f"{policy.city[:1]}创争办〔{period[:4]}〕点评{version}号",
         "subtitle": f"{label} · 半年点评写实", "period": period, "period_label": label, "city": policy.city,
     }

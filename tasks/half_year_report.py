@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
 from schemas.datasets import DIMENSIONS, RESPONDENT_GROUPS
 from schemas.outputs import INSUFFICIENT_SAMPLE, KEY_MANAGEMENT, KEY_SUPERVISION, RANKING_COLUMNS
 from schemas.policy import Policy
-from tasks.periods import period_bounds, period_end_date, shift_period
+from tasks.periods import period_bounds, shift_period
 from tasks.rules.comments import comment_coverage
 from tasks.rules.rectification import rectification_follow_up
 from tasks.rules.survey import city_medians, designation_notes, dimension_scores, group_scores, half_year_ranking
@@ -86,11 +85,6 @@ def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy
 def period_label(period: str) -> str:
     """A half-year as documents write it, such as "2026年上半年"."""
     return f"{period[:4]}年{'上' if period.endswith('1') else '下'}半年"
-
-
-def issued_on(period: str, today: date | None = None) -> date:
-    """The issue date of the dossiers: today, but never before the half-year has ended."""
-    return max(today or date.today(), period_end_date("half-year", period))
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

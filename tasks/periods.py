@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -66,3 +66,13 @@ def last_completed_period(cycle: str, now: datetime | None = None, tz: str = "As
 def year_of(period: str) -> int:
     """The calendar year a period of any cycle belongs to."""
     return int(str(period)[:4])
+
+
+def clock() -> datetime:
+    """The current instant (UTC); the one place tests pin the time."""
+    return datetime.now(timezone.utc)
+
+
+def issue_date(tz: str = "Asia/Shanghai") -> date:
+    """The date of issue of a version's documents: the day it is made, in the city's time zone."""
+    return clock().astimezone(ZoneInfo(tz)).date()

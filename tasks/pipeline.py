@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import smtplib
 import traceback
 import uuid
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from sqlalchemy import insert, select, update
 
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.outputs import CYCLE_LABELS
-from schemas.policy import Policy, load_policy
+from schemas.policy import Policy, load_policy, policy_path
 from tasks import delivery
 from tasks.db import get_engine
 from tasks.errors import AssessError, MissingDataset
@@ -87,15 +88,21 @@ def resolve_period(cycle: str, period: str | None, tz: str = "Asia/Shanghai") ->
     return period_of_run(cycle, period, tz)
 
 
+def policy_file(name: str | None) -> str | None:
+    """The file of the policy named in a run, inside the deployment's policy folder; None for the defaults."""
+    path = policy_path(name, get_settings().policies)
+    return None if path is None else str(path)
+
+
 @task(name="load-policy", cache_policy=NO_CACHE)
-def load_policy_task(path: str | None) -> Policy:
-    """The policy file named by the deployment, or the defaults."""
-    return load_policy(path)
+def load_policy_task(name: str | None) -> Policy:
+    """The policy named in the run, from the deployment's policy folder, or the defaults."""
+    return load_policy(policy_file(name))
 
 
-def database_url(db: str | None) -> str:
-    """The database named by a flow parameter, else DATABASE_URL, else the SQLite file in the data folder."""
-    return db or get_settings().db_url
+def database_url() -> str:
+    """The deployment's database: DATABASE_URL, else the SQLite file in the data folder."""
+    return get_settings().db_url
 
 
 @task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30],
@@ -322,32 +329,45 @@ def run_guard(db_url: str, run: Run):
         raise
 
 
+def _worth_retrying(task, task_run, state) -> bool:
+    """Retry a mail the server may take later (network trouble, 4xx), never one it refused for good (5xx)."""
+    try:
+        state.result()
+    except smtplib.SMTPResponseException as exc:
+        return exc.smtp_code < 500
+    except smtplib.SMTPRecipientsRefused as exc:
+        return all(code < 500 for code, _ in exc.recipients.values())
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
 @task(name="send-mail", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.2)
-def send_mail_task(message: EmailMessage) -> None:
-    """Hand one e-mail to the SMTP server, retried with backoff."""
-    delivery.send(message, get_settings())
+      retry_jitter_factor=0.2, retry_condition_fn=_worth_retrying)
+def send_mail_task(message: EmailMessage) -> str:
+    """Hand one e-mail to the SMTP server, retried with backoff; returns the server's answer."""
+    return delivery.send(message, get_settings())
 
 
 @task(name="deliver", cache_policy=NO_CACHE)
-def deliver_task(run: Run, folder: Path) -> delivery.DeliveryReport:
-    """Archive what each leader receives, e-mail it, and report failures without losing anything."""
-    planned = delivery.plan(folder, run.policy)
+def deliver_task(run: Run, folder: Path, units: pd.DataFrame | None = None) -> delivery.DeliveryReport:
+    """Archive what each leader receives, e-mail it in mails under the size limit, and record every answer."""
+    regions = None if units is None else dict(zip(units["unit_id"].astype(str), units["region"]))
+    planned = delivery.plan(folder, run.policy, regions)
     archive = delivery.archive_version(folder, Path(folder).parents[2] / "deliveries", run.cycle,
                                        run.period, planned)
     report = delivery.DeliveryReport(archive, planned)
-    for item in planned:
-        message = delivery.compose(item.recipient, item.files, run.policy, run.cycle, run.period, folder.name)
-        state = send_mail_task(message, return_state=True)
-        item.sent = state.is_completed()
-        item.error = None if item.sent else str(state.result(raise_on_failure=False))
-    delivery.write_report(report)
+    delivery.deliver(planned, send_mail_task, run.policy, run.cycle, run.period, folder.name)
+    delivery.write_report(report, run.cycle, run.period, folder.name)
     if report.failed:
         names = "、".join(d.recipient.name for d in report.failed)
         create_markdown_artifact(
             key=f"delivery-failed-{run.cycle}", description="送达失败",
-            markdown=f"# 送达失败\n\n{CYCLE_LABELS[run.cycle]} {run.period} {folder.name} 未能发送给:{names}。\n\n"
-                     f"结果文件完好,已存于 `{folder}`;送达副本在 `{archive}`。请检查邮件服务器设置后重新发送。")
+            markdown=f"# 送达失败\n\n{CYCLE_LABELS[run.cycle]} {run.period} {folder.name} 未能全部发送给:{names}。\n\n"
+                     f"结果文件完好,已存于 `{folder}`;送达记录与副本在 `{archive}`(见 index.html)。"
+                     "请检查邮件服务器设置后重新发送。")
         get_run_logger().error("送达失败:%s", names)
     return report
 
@@ -364,7 +384,7 @@ def report_failure(flow, flow_run, state) -> None:
     create_markdown_artifact(key="failure-report", markdown=f"# 运行失败报告\n\n{text}",
                              description="运行失败报告")
     try:
-        policy = load_policy(params.get("policy"))
+        policy = load_policy(policy_file(params.get("policy")))
         for message in delivery.failure_message(policy, _cycle_of(flow.name), params.get("period") or "", text):
             delivery.send(message, get_settings())
     except Exception as exc:  # a notice that cannot be sent must not hide the original failure

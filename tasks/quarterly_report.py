@@ -10,7 +10,7 @@ import pandas as pd
 
 from schemas.policy import Policy
 from tasks.charts import bar_svg, trend_svg
-from tasks.periods import period_bounds, period_end_date
+from tasks.periods import issue_date, period_bounds
 from tasks.render import PdfJob
 from tasks.rules import tolerance
 from tasks.rules.commitments import STANDING_ONGOING, STANDING_OVERDUE, commitment_standing, fulfilment
@@ -116,15 +116,10 @@ def next_steps(row: pd.Series | dict, policy: Policy) -> list[str]:
     return steps
 
 
-def issued_on(period: str, today: date | None = None) -> date:
-    """The issue date of the dossiers: today, but never before the quarter has ended."""
-    return max(today or date.today(), period_end_date("quarterly", period))
-
-
 def cover(policy: Policy, period: str, version: int, title: str, today: date | None = None) -> dict:
     """The cover fields every quarterly dossier shares; the document number carries the results' version."""
     return {
-        "issuer": policy.issuer, "title": title, "issued_on": issued_on(period, today).isoformat(),
+        "issuer": policy.issuer, "title": title, "issued_on": (today or issue_date(policy.timezone)).isoformat(),
         "doc_number": f"{policy.city[:1]}创争办〔{period[:4]}〕季评{period[-1]}-{version}号",
         "subtitle": f"{period_label(period)} · 季度评议写实",
     }

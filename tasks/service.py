@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -42,6 +44,9 @@ def service_environment(host: str, port: int, pool: str = WORK_POOL) -> dict[str
         "ASSESS_HOME": str(PROJECT_ROOT),
         "ASSESS_WORK_POOL": pool,
     })
+    # Prefect schedules runs 100 days ahead by default; a year ahead, the UI lists every cycle's
+    # coming runs (the annual one included) and `assess schedule` can print them.
+    env.setdefault("PREFECT_SERVER_SERVICES_SCHEDULER_MAX_SCHEDULED_TIME", "P366D")
     if env.get("PREFECT_SERVER_API_AUTH_STRING"):
         env.setdefault("PREFECT_API_AUTH_STRING", env["PREFECT_SERVER_API_AUTH_STRING"])
     return env
@@ -78,6 +83,41 @@ def start_worker(env: dict[str, str], pool: str = WORK_POOL) -> subprocess.Popen
     """A process worker polling the work pool, as a child process."""
     return subprocess.Popen([*_prefect(), "worker", "start", "--pool", pool, "--type", "process"],
                             env=env, cwd=PROJECT_ROOT)
+
+
+DEPLOYMENT_LABELS = {"quarterly-review": "季度评议写实", "half-year-comment": "半年点评写实",
+                     "annual-assessment": "年度考核"}
+
+
+def upcoming_runs(api_url: str, per_deployment: int = 3) -> list[dict]:
+    """The next scheduled flow runs of every deployment, soonest first: deployment, start time, parameters."""
+    deployments = httpx.post(f"{api_url}/deployments/filter", json={"limit": 50, "offset": 0}, timeout=10)
+    deployments.raise_for_status()
+    upcoming = []
+    for deployment in sorted(deployments.json(), key=lambda d: d["name"]):
+        runs = httpx.post(f"{api_url}/flow_runs/filter", timeout=10, json={
+            "limit": per_deployment, "offset": 0, "sort": "EXPECTED_START_TIME_ASC",
+            "deployments": {"id": {"any_": [deployment["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+        })
+        runs.raise_for_status()
+        upcoming += [{"deployment": deployment["name"], "start": datetime.fromisoformat(r["expected_start_time"]),
+                      "parameters": r["parameters"]} for r in runs.json()]
+    return upcoming
+
+
+def schedule_text(runs: list[dict], tz: str = "Asia/Shanghai") -> str:
+    """The upcoming runs as an administrator reads them, in the city's time."""
+    if not runs:
+        return "没有已排定的运行:请确认 `assess serve` 已启动且部署的计划处于启用状态。"
+    lines = ["即将运行(北京时间):"]
+    for run in runs:
+        start = run["start"].astimezone(ZoneInfo(tz))
+        label = DEPLOYMENT_LABELS.get(run["deployment"], run["deployment"])
+        period = run["parameters"].get("period") or "最近结束的一期"
+        lines.append(f"  {start:%Y-%m-%d %H:%M}  {label}({run['deployment']})  期次:{period}  "
+                     f"原因:{run['parameters'].get('reason', '')}")
+    return "\n".join(lines)
 
 
 def stop(*processes: subprocess.Popen) -> None:

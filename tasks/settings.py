@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSESS_", extra="ignore")
 
     data_dir: Path = Path("data")
+    policy_dir: Path | None = None  # the deployment's policy folder; the run form picks a policy in it by name
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "ASSESS_DATABASE_URL")
     )
@@ -33,6 +34,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         """The database URL: DATABASE_URL when set, else an SQLite file in the data folder."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'assess.db').resolve()}"
+
+    @property
+    def policies(self) -> Path:
+        """The folder of the policies a run may name: ASSESS_POLICY_DIR, else `policies/` in the data folder."""
+        return self.policy_dir or self.data_dir / "policies"
 
     @property
     def archive_dir(self) -> Path:

@@ -53,15 +53,18 @@ def free_port() -> int:
 
 @contextmanager
 def sample_workspace(root: Path) -> Iterator[tuple[Path, Path, str]]:
-    """The tiny two-year sample inbox under `root`, with a data folder of its own: (inbox, out, db URL)."""
+    """The tiny two-year sample inbox under `root`, with a data folder, database and policy folder (`root`) of its own."""
     from tasks.sample_data import write_sample_inbox
     from tasks.settings import get_settings
 
     with pytest.MonkeyPatch.context() as patch:
+        db = f"sqlite:///{root / 'assess.db'}"
         patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
+        patch.setenv("DATABASE_URL", db)
+        patch.setenv("ASSESS_POLICY_DIR", str(root))
         get_settings.cache_clear()
         try:
             write_sample_inbox(root / "inbox", scale="tiny", seed=7, year=2026, years=2)
-            yield root / "inbox", root / "out", f"sqlite:///{root / 'assess.db'}"
+            yield root / "inbox", root / "out", db
         finally:
             get_settings.cache_clear()

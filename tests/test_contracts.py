@@ -34,7 +34,11 @@ def test_every_deployment_entrypoint_imports_a_flow(cycle):
     flow = getattr(importlib.import_module(module), name)
     assert flow.name == next(d["name"] for d in _deployments() if d["entrypoint"].endswith(f":{name}"))
     params = flow.parameters.properties
-    assert {"period", "inbox", "out", "db", "policy", "reason"} <= set(params)
+    assert {"period", "inbox", "out", "policy", "reason"} <= set(params) and "db" not in params
+    deployment = next(d for d in _deployments() if d["entrypoint"].endswith(f":{name}"))
+    for schedule in deployment["schedules"]:
+        # A scheduled run has no one to fill in the form: the deployment and its schedule give every required value.
+        assert set(flow.parameters.required) <= set(deployment["parameters"]) | set(schedule["parameters"])
 
 
 def test_every_dataset_has_a_suite_a_template_and_sample_rows(tmp_path):

@@ -26,9 +26,9 @@ def years(tmp_path_factory, prefect_harness):
     from flows.annual_assessment import annual_assessment
 
     with sample_workspace(tmp_path_factory.mktemp("annual")) as (inbox, out, db):
-        kwargs = {"inbox": str(inbox), "out": str(out), "db": db}
-        first = annual_assessment(period="2025", **kwargs)
-        second = annual_assessment(period="2026", **kwargs)
+        kwargs = {"inbox": str(inbox), "out": str(out)}
+        first = annual_assessment(period="2025", reason="定期运行", **kwargs)
+        second = annual_assessment(period="2026", reason="定期运行", **kwargs)
         snapshot = file_hashes(second)
         third = annual_assessment(period="2026", all_units=True, reason="全部单位出具报告", **kwargs)
     return {"db": db, "out": out, "v2025": Path(first), "v1": Path(second), "v2": Path(third), "snapshot": snapshot}

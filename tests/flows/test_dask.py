@@ -23,10 +23,11 @@ def _run(root: Path, inbox: Path, task_runner=None) -> Path:
     flow = half_year_comment if task_runner is None else half_year_comment.with_options(task_runner=task_runner)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
+        patch.setenv("DATABASE_URL", f"sqlite:///{root / 'assess.db'}")
+        patch.setenv("ASSESS_POLICY_DIR", str(root))
         get_settings.cache_clear()
         try:
-            return Path(flow(period=PERIOD, inbox=str(inbox), out=str(root / "out"),
-                             db=f"sqlite:///{root / 'assess.db'}", policy=str(policy)))
+            return Path(flow(period=PERIOD, reason="测试", inbox=str(inbox), out=str(root / "out"), policy="policy"))
         finally:
             get_settings.cache_clear()
 

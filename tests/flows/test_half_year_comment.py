@@ -13,7 +13,7 @@ from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_wor
 from pandas.testing import assert_frame_equal
 
 from schemas.outputs import RANKING_COLUMNS
-from schemas.policy import load_policy
+from schemas.policy import PolicyError, load_policy
 from tasks.db import get_engine
 from tasks.errors import InvalidPeriod
 from tasks.half_year_report import PUBLICITY_COLUMNS
@@ -37,9 +37,9 @@ def half_year(tmp_path_factory, prefect_harness):
     policy = root / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
     with sample_workspace(root) as (inbox, out, db):
-        kwargs = {"inbox": str(inbox), "out": str(out), "db": db, "policy": str(policy)}
-        previous = Path(half_year_comment(period=PREVIOUS, **kwargs))
-        first = Path(half_year_comment(period=PERIOD, **kwargs))
+        kwargs = {"inbox": str(inbox), "out": str(out), "policy": "policy"}  # policy.yaml in the policy folder
+        previous = Path(half_year_comment(period=PREVIOUS, reason="定期运行", **kwargs))
+        first = Path(half_year_comment(period=PERIOD, reason="定期运行", **kwargs))
         snapshot = file_hashes(first)
         second = Path(half_year_comment(period=PERIOD, reason="数据更正后复核", **kwargs))
     engine = get_engine(db)
@@ -150,9 +150,20 @@ def test_a_period_of_another_cycle_is_refused_before_anything_is_written(half_ye
     from flows.half_year_comment import half_year_comment
 
     with pytest.raises(InvalidPeriod):
-        half_year_comment(period="2026Q1", inbox=str(half_year["out"] / "nowhere"), out=str(half_year["out"]),
-                          db=half_year["db"])
+        half_year_comment(period="2026Q1", reason="测试", inbox=str(half_year["out"] / "nowhere"),
+                          out=str(half_year["out"]))
     assert sorted(p.name for p in (half_year["out"] / "half-year").iterdir()) == [PREVIOUS, PERIOD]
+
+
+@pytest.mark.parametrize("name", ["../policy", "/etc/passwd", "未登记"])
+def test_a_policy_name_outside_the_policy_folder_is_refused_before_anything_is_written(half_year, name):
+    from flows.half_year_comment import half_year_comment
+
+    before = file_hashes(half_year["out"])
+    with pytest.raises(PolicyError, match="政策"):
+        half_year_comment(period=PERIOD, reason="测试", policy=name, inbox=str(half_year["out"] / "nowhere"),
+                          out=str(half_year["out"]))
+    assert file_hashes(half_year["out"]) == before
 
 
 def test_cli_refuses_a_period_not_of_the_half_year_form(tmp_path):

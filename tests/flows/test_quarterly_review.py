@@ -30,8 +30,8 @@ def quarter(tmp_path_factory, prefect_harness):
     from flows.quarterly_review import quarterly_review
 
     with sample_workspace(tmp_path_factory.mktemp("quarterly")) as (inbox, out, db):
-        kwargs = {"inbox": str(inbox), "out": str(out), "db": db}
-        first = Path(quarterly_review(period=PERIOD, **kwargs))
+        kwargs = {"inbox": str(inbox), "out": str(out)}
+        first = Path(quarterly_review(period=PERIOD, reason="定期运行", **kwargs))
         snapshot = file_hashes(first)
         second = Path(quarterly_review(period=PERIOD, reason="数据更正后复核", **kwargs))
     engine = get_engine(db)
@@ -113,8 +113,8 @@ def test_a_period_of_another_cycle_is_refused_before_anything_is_written(quarter
     from flows.quarterly_review import quarterly_review
 
     with pytest.raises(InvalidPeriod):
-        quarterly_review(period="2026H1", inbox=str(quarter["out"] / "nowhere"), out=str(quarter["out"]),
-                         db=quarter["db"])
+        quarterly_review(period="2026H1", reason="测试", inbox=str(quarter["out"] / "nowhere"),
+                         out=str(quarter["out"]))
     assert sorted(p.name for p in (quarter["out"] / "quarterly").iterdir()) == [PERIOD]
 
 

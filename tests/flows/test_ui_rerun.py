@@ -1,24 +1,22 @@
-"""An administrator reruns a half-year period from the Prefect UI in a real browser."""
+"""An administrator reruns a half-year period from the Prefect UI's Custom run form in a real browser."""
 
 from __future__ import annotations
 
-import os
+import json
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.helpers import free_port
+from schemas.policy import DEFAULT_POLICY
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # kept by CI; git-ignored
+# What the form must show for each parameter of the half-year flow, in the order of the signature.
+TITLES = ["期次", "重跑原因", "政策", "收件箱目录", "结果目录"]
 
 pytestmark = [
     pytest.mark.slow,
@@ -27,96 +25,94 @@ pytestmark = [
 ]
 
 
+def _property(page, title: str):
+    """The form property titled `title`."""
+    return page.locator(".schema-form-property").filter(
+        has=page.locator(".schema-form-property__label", has_text=re.compile(rf"^{title}( \(Optional\))?$")))
 
 
-@pytest.fixture
-def service(tmp_path):
-    """`assess serve` on a free port, with its own Prefect home and data folder."""
-    port = free_port()
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"), ASSESS_DATA_DIR=str(tmp_path / "data"),
-               PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    env.pop("PREFECT_API_URL", None)
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    api = f"http://127.0.0.1:{port}/api"
-    try:
-        _wait_for_deployments(api, process, tmp_path / "serve.log")
-        yield api
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+def _field(page, title: str):
+    """The text input of the form property titled `title`."""
+    return _property(page, title).locator("textarea, input").first
 
 
-def _wait_for_deployments(api: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
-        try:
-            found = httpx.post(f"{api}/deployments/filter", json={"limit": 10, "offset": 0}, timeout=5).json()
-            workers = httpx.post(f"{api}/work_pools/assessment/workers/filter", json={"limit": 5, "offset": 0},
-                                 timeout=5).json()
-            if len(found) == 3 and workers:
-                return
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(2)
-    raise AssertionError("service did not come up:\n" + log.read_text(errors="replace")[-3000:])
-
-
-def _wait_for_run(api: str, deployment_id: str, timeout: float = 300) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        runs = httpx.post(f"{api}/flow_runs/filter", timeout=5, json={
-            "limit": 5, "offset": 0, "sort": "EXPECTED_START_TIME_DESC",
-            "deployments": {"id": {"any_": [deployment_id]}},
-            "flow_runs": {"state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]}}},
-        }).json()
-        if runs:
-            return runs[0]
-        time.sleep(2)
-    raise AssertionError("the custom run did not finish in time")
+def _screenshot(page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy2(path, ARTIFACTS / f"ui_rerun_{name}.png")
 
 
 def test_custom_run_from_the_ui_writes_a_new_version(service, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tasks.sample_data import write_sample_inbox
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     write_sample_inbox(inbox, scale="tiny", seed=7, year=2026)
-    deployments = httpx.post(f"{service}/deployments/filter", json={"limit": 10, "offset": 0}).json()
-    assert {d["name"] for d in deployments} == {"quarterly-review", "half-year-comment", "annual-assessment"}
-    assert all(d["schedules"] for d in deployments)  # each shows its next scheduled runs
-    half_year = next(d for d in deployments if d["name"] == "half-year-comment")
-
-    ui = service.removesuffix("/api")
+    half_year = service.deployments()["half-year-comment"]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{ui}/deployments")
+        # The UI shows times in the browser's time zone: an administrator's is Beijing time.
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, timezone_id="Asia/Shanghai")
+        page.goto(f"{service.ui}/deployments")
         page.locator("a[href*='/deployments/deployment/']").filter(has_text="half-year-comment").first.click()
         page.get_by_role("button", name="Run", exact=True).click()
         page.get_by_text("Custom run").click()
-        page.get_by_role("button", name="str", exact=True).first.click()  # period: from None to a text value
-        fields = page.locator("input[type=text], textarea")
-        values = {1: "2026H1", 2: str(inbox), 3: str(out)}
-        for index, value in values.items():
-            fields.nth(index).fill(value)
-        fields.nth(fields.count() - 1).fill("界面重跑:数据更正")
+
+        labels = page.locator(".schema-form-property__label")
+        expect(labels.first).to_be_visible()
+        assert [re.sub(r" \(Optional\)$", "", t) for t in labels.all_inner_texts()] == TITLES
+        expect(page.get_by_text("如 2026H1;留空则为最近结束的一期")).to_be_visible()
+        policy = _property(page, "政策").locator("button.p-select-button__control")
+        expect(policy).to_have_text(DEFAULT_POLICY)
+        assert page.get_by_text(re.compile(r"postgres|sqlite|database|\bdb\b", re.I)).count() == 0
+        _screenshot(page, tmp_path, "form")
+
+        # No reason: the form will not submit a manual run.
+        page.get_by_role("button", name="Submit").click()
+        expect(page.get_by_text("'reason' is a required property")).to_be_visible()
+        # A period of another cycle's form: the server refuses to create the run, by the form's pattern.
+        _field(page, "期次").fill("2026Q1")
+        _field(page, "重跑原因").fill("界面重跑:数据更正")
+        page.get_by_role("button", name="Submit").click()
+        expect(page.get_by_text(re.compile(r"Validation failed for field 'period'")).first).to_be_visible()
+        _screenshot(page, tmp_path, "refused")
+        assert re.search(r"/deployments/deployment/[^/]+/run", page.url)
+        assert service.runs(half_year["id"], ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CRASHED"]) == []
+
+        _field(page, "期次").fill("2026H1")
+        _field(page, "收件箱目录").fill(str(inbox))
+        _field(page, "结果目录").fill(str(out))
+        policy.focus()  # a select of the policy folder's files, by name
+        page.keyboard.press("ArrowDown")
+        options = page.locator(".p-select-option")
+        expect(options.first).to_be_visible()
+        assert options.all_inner_texts() == [DEFAULT_POLICY, "短名单"]
+        options.filter(has_text="短名单").click()
+        expect(policy).to_have_text("短名单")
+        _screenshot(page, tmp_path, "filled")
         page.get_by_role("button", name="Submit").click()
         # After submitting, the UI shows the new flow run or the deployment's list of runs.
         page.wait_for_url(re.compile(r"/runs/flow-run/|tab=Runs"), timeout=30_000)
-        page.screenshot(path=str(tmp_path / "submitted.png"))
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(1_000)  # the page fades in
+        _screenshot(page, tmp_path, "submitted")
+        # The deployment's coming scheduled runs, as an administrator checks them.
+        page.goto(f"{service.ui}/deployments/deployment/{half_year['id']}?tab=Upcoming")
+        expect(page.get_by_text(re.compile(r"Scheduled for \d{4}/01/15 08:00:00 AM")).first).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(1_000)
+        _screenshot(page, tmp_path, "upcoming")
         browser.close()
 
-    run = _wait_for_run(service, half_year["id"])
+    run = service.wait_for_finished_run(half_year["id"])
     assert run["state"]["type"] == "COMPLETED", run["state"]
     assert run["parameters"]["period"] == "2026H1" and run["parameters"]["reason"] == "界面重跑:数据更正"
     latest = out / "half-year" / "2026H1" / "latest"
     assert latest.resolve().name == "v1"
     assert (latest / "summary.pdf").is_file() and (latest / "ranking.csv").is_file()
-    assert "界面重跑:数据更正" in (latest / "manifest.json").read_text(encoding="utf-8")
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["reason"] == "界面重跑:数据更正"
+    assert manifest["policy_file"] == str(service.root.resolve() / "data" / "policies" / "短名单.yaml")
+    assert manifest["policy"]["half_year"]["key_management_count"] == 3
+    assert service.service_errors() == []

@@ -23,9 +23,11 @@ def _run_all(root: Path, inbox: Path, policy: Path, db: str, runs=RUNS) -> dict[
     flows = {"half-year": half_year_comment, "quarterly": quarterly_review, "annual": annual_assessment}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
+        patch.setenv("DATABASE_URL", db)
+        patch.setenv("ASSESS_POLICY_DIR", str(policy.parent))
         get_settings.cache_clear()
-        folders = {cycle: Path(flows[cycle](period=period, inbox=str(inbox), out=str(root / "out"), db=db,
-                                            policy=str(policy)))
+        folders = {cycle: Path(flows[cycle](period=period, reason="测试", inbox=str(inbox), out=str(root / "out"),
+                                            policy=policy.stem))
                    for cycle, period in runs}
     get_settings.cache_clear()
     return folders

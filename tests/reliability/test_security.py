@@ -40,9 +40,11 @@ def published(tmp_path_factory, prefect_harness):
     db = f"sqlite:///{root / 'assess.db'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("ASSESS_DATA_DIR", str(root / "data"))
+        patch.setenv("DATABASE_URL", db)
+        patch.setenv("ASSESS_POLICY_DIR", str(root))
         get_settings.cache_clear()
-        folder = Path(half_year_comment(period="2026H1", inbox=str(inbox), out=str(root / "out"), db=db,
-                                        policy=str(write_policy(root))))
+        folder = Path(half_year_comment(period="2026H1", reason="测试", inbox=str(inbox), out=str(root / "out"),
+                                        policy=write_policy(root).stem))
     get_settings.cache_clear()
     respondents = set(load_dataset(get_engine(db), "survey_responses")["respondent_id"])
     return {"folder": folder, "respondents": respondents}

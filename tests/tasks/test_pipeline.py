@@ -26,15 +26,16 @@ from tests.helpers import free_port
 class _FlakyInbox:
     """An SMTP handler that answers 451 (try again later) to the first `failures` messages."""
 
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failures: int, code: str = "451 Requested action aborted: try again later") -> None:
         self.failures = failures
+        self.code = code
         self.attempts = 0
         self.messages: list[email.message.EmailMessage] = []
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts += 1
         if self.attempts <= self.failures:
-            return "451 Requested action aborted: try again later"
+            return self.code
         self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
         return "250 OK"
 
@@ -53,8 +54,8 @@ def published(tmp_path, data_dir):
     return run, folder
 
 
-def _smtp(monkeypatch, failures: int):
-    handler = _FlakyInbox(failures)
+def _smtp(monkeypatch, failures: int, code: str = "451 Requested action aborted: try again later"):
+    handler = _FlakyInbox(failures, code)
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     monkeypatch.setenv("ASSESS_SMTP_PORT", str(controller.port))
@@ -85,6 +86,19 @@ def test_a_delivery_that_fails_twice_is_retried_and_sent_once(prefect_harness, p
     assert handler.attempts == 3
     assert [m["To"] for m in handler.messages] == ["wang@city.gov"]
     assert [(d.recipient.name, d.sent) for d in report.deliveries] == [("王书记", True)]
+    assert [m.answer for m in report.deliveries[0].mails] == ["250 OK"]
+
+
+def test_a_mail_refused_for_good_is_not_retried(prefect_harness, published, monkeypatch):
+    # 554 is a permanent refusal: asking again cannot help, it is recorded at once.
+    run, folder = published
+    handler, controller = _smtp(monkeypatch, failures=99, code="554 5.7.1 Message rejected")
+    try:
+        report = _deliver(run, folder)
+    finally:
+        controller.stop()
+    assert handler.attempts == 1
+    assert [m.answer for m in report.deliveries[0].mails] == ["554 5.7.1 Message rejected"]
 
 
 def test_a_delivery_that_keeps_failing_is_reported_and_loses_nothing(prefect_harness, published, monkeypatch):
@@ -97,7 +111,8 @@ def test_a_delivery_that_keeps_failing_is_reported_and_loses_nothing(prefect_har
     assert handler.attempts == 4  # the first try and three retries
     assert [(d.recipient.name, d.sent) for d in report.deliveries] == [("王书记", False)]
     recorded = json.loads((report.archive / "delivery.json").read_text(encoding="utf-8"))
-    assert recorded[0]["sent"] is False and "451" in recorded[0]["error"]
+    assert recorded[0]["sent"] is False
+    assert recorded[0]["mails"][0]["answer"] == "451 Requested action aborted: try again later"
     assert (folder / "summary.pdf").read_bytes() == b"%PDF-1.7 summary"  # the result is untouched
     assert (report.archive / "王书记" / "summary.pdf").read_bytes() == b"%PDF-1.7 summary"
 

@@ -96,8 +96,8 @@ def test_fulfilment_steps():
     ]
 
 
-def test_cover_never_dated_before_the_quarter_ends():
-    # Issued "today" 2026-06-01 for 2026Q2 means the quarter's last day; the version is in the number.
+def test_cover_dated_the_day_given():
+    # A version made on 2026-06-01 is issued that day, even before the quarter ends; the version is in the number.
     cover = report.cover(Policy(), "2026Q2", 3, "标题", today=date(2026, 6, 1))
-    assert cover == {"issuer": Policy().issuer, "title": "标题", "issued_on": "2026-06-30",
+    assert cover == {"issuer": Policy().issuer, "title": "标题", "issued_on": "2026-06-01",
                      "doc_number": "江创争办〔2026〕季评2-3号", "subtitle": "2026年第二季度 · 季度评议写实"}
