@@ -17,7 +17,7 @@ def dossier_jobs(cycle: str, computed: tuple, db_url: str, out: Path, policy: Po
     """The PDF jobs `cycle`'s flow would render from `computed` (its loaded data and results)."""
     period = PERIODS[cycle].format(year=year)
     run = Run(str(uuid.uuid4()), cycle, period, policy, None, "性能基准", start_version(out, cycle, period))
-    quality = quality_context.fn(db_url, cycle)
+    quality = quality_context.fn(db_url, run)
     data, results = computed
     if cycle == "quarterly":
         from flows.quarterly_review import quarterly_dossiers

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,10 +20,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Waiting on a lock comes first: another process may be creating the file's schema at this moment.
     cursor.execute("PRAGMA busy_timeout=30000")
     # WAL lets readers work while a run writes; foreign keys are off by default in SQLite.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor, attempts: int = 300) -> None:
+    """Put the file in WAL mode, waiting for another process that holds it while creating its schema.
+
+    SQLite does not always call the busy handler for a journal-mode change (it answers “database is
+    locked” at once when waiting could deadlock), so the wait is here.
+    """
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 @lru_cache(maxsize=8)
