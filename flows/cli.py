@@ -146,11 +146,7 @@ def _check_policy(policy: Path | None) -> None:
 
     if policy is None:
         return
-    try:
-        load_policy(policy)
-    except UnicodeDecodeError as exc:
-        raise AssessError(f"政策文件“{policy}”不是 UTF-8 编码(第 {exc.start + 1} 个字节无法解码):"
-                          "请在编辑器中另存为 UTF-8 后重试") from exc
+    load_policy(policy)
 
 
 def _check_writable(out: Path) -> None:

@@ -292,6 +292,10 @@ def load_policy(path: str | Path | None = None) -> Policy:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        # Chinese Windows editors save in GBK unless told otherwise.
+        raise PolicyError(f"政策文件“{path}”不是 UTF-8 编码(第 {exc.start + 1} 个字节无法解码):"
+                          "请在编辑器中另存为 UTF-8 后重试") from exc
     except (OSError, yaml.YAMLError) as exc:
         raise PolicyError(f"无法读取政策文件 {path}: {exc}") from exc
     try:

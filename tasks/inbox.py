@@ -9,12 +9,12 @@ from pathlib import Path
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file, near_miss
 from tasks.errors import AssessError, UnreadableFile
+from tasks.intake import HEADER_SEARCH_ROWS
 
 # Files that office software and file browsers leave on a share; none of them is a delivery.
 SYSTEM_FILES = {"thumbs.db": "Windows 缩略图缓存", "desktop.ini": "Windows 文件夹设置", ".ds_store": "macOS 文件夹设置"}
 _TAIL_BYTES = 1 << 16
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_HEADER_LINES = 10
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,11 @@ def _passed_by(path: Path, name: str, settle_seconds: float, now: float) -> Pass
         return PassedFile(name, "ignored", f"{SYSTEM_FILES[lowered]}文件,不是数据文件,已忽略")
     if any(part.startswith(".") for part in Path(name).parts):
         return PassedFile(name, "ignored", "隐藏文件(以“.”开头),不是数据文件,已忽略")
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError:
+        # A link whose target is gone (or a file removed while listing) must not stop the other files.
+        return PassedFile(name, "ignored", "文件无法访问(可能是失效的快捷链接或已被移走),已跳过")
     if stat.st_size == 0:
         return PassedFile(name, "waiting", "文件为空(0 字节),可能仍在复制中:本次未入库,留待下次运行")
     if now - stat.st_mtime < settle_seconds:
@@ -105,7 +109,7 @@ def _cut_off(path: Path) -> bool:
         head_text, tail_text = head.decode("latin-1"), tail.decode("latin-1")
     if tail_text.endswith(("\n", "\r")):
         return False
-    header = max((len(row) for row in csv.reader(head_text.splitlines()[:_HEADER_LINES]) if row), default=0)
+    header = max((len(row) for row in csv.reader(head_text.splitlines()[:HEADER_SEARCH_ROWS]) if row), default=0)
     last = tail_text.replace("\r\n", "\n").replace("\r", "\n").rsplit("\n", 1)[-1]
     fields = next(csv.reader([last]), [])
     return 0 < len(fields) < header

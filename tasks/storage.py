@@ -261,7 +261,7 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
     tables = [(item, read_table(item.path, item.dataset)) for item, _ in new]
     from tasks.revalidation import accept_pending, pending_rows  # it stores rows through this module
 
-    pending = pending_rows(engine) if new else {}
+    pending = pending_rows(engine)
     known = known_references(engine, {item.dataset.name for item, _ in new} | set(pending))
     results = _validate_all(tables, known, policy)
     with engine.begin() as conn:

@@ -105,3 +105,12 @@ def test_unreadable_policy_file_is_named(tmp_path):
     path = tmp_path / "missing.yaml"
     with pytest.raises(PolicyError, match="无法读取政策文件"):
         load_policy(path)
+
+
+def test_a_policy_saved_in_gbk_is_refused_in_one_chinese_line(tmp_path):
+    # Deployed runs load the policy too: the encoding problem is told there as on the command line.
+    path = tmp_path / "policy.yaml"
+    path.write_bytes("timezone: Asia/Shanghai\n# 城市政策\n".encode("gbk"))
+    with pytest.raises(PolicyError) as error:
+        load_policy(path)
+    assert str(error.value) == f"政策文件“{path}”不是 UTF-8 编码(第 27 个字节无法解码):请在编辑器中另存为 UTF-8 后重试"

@@ -79,3 +79,19 @@ def test_scheduled_deployments_let_files_settle_for_a_minute(monkeypatch):
         assert Settings().settle_seconds == 60, deployment["name"]
     monkeypatch.delenv("ASSESS_SETTLE_SECONDS")
     assert Settings().settle_seconds == 0  # an operator's `assess run` reads files just put there at once
+
+
+def test_a_cut_off_csv_under_a_deep_title_block_waits(tmp_path):
+    # The header may stand anywhere in the first 50 rows; the cut-off check counts its fields there too.
+    title = "江城市窗口单位名册\n" * 12
+    (tmp_path / "units_2026.csv").write_bytes(title.encode("utf-8") + UNITS.encode("utf-8") + "U0002,市".encode())
+    assert [p.status for p in list_inbox(tmp_path).passed] == ["waiting"]
+
+
+def test_a_broken_link_is_passed_by_and_stops_nobody(tmp_path):
+    (tmp_path / "units_2026.csv").write_text(UNITS, encoding="utf-8")
+    (tmp_path / "units_old.csv").symlink_to(tmp_path / "gone.csv")
+    listing = list_inbox(tmp_path)
+    assert [f.name for f in listing.files] == ["units_2026.csv"]
+    assert [(p.name, p.status, p.note) for p in listing.passed] == [
+        ("units_old.csv", "ignored", "文件无法访问(可能是失效的快捷链接或已被移走),已跳过")]

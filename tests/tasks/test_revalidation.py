@@ -78,3 +78,21 @@ def test_assess_revalidate_lets_waiting_rows_in(data_dir, db_url, tmp_path, monk
     again = CliRunner().invoke(app, ["revalidate", "--db", db_url])
     assert again.output.splitlines() == ["重新校验完成:没有新通过的行(等待引用的行仍留在拒收清单中)。"]
     assert pd.Series(load_rejected(engine, "survey_responses")["row_number"]).tolist() == [4, 5]
+
+
+def test_a_chain_of_waiting_rows_gets_in_at_the_next_ingest_even_without_new_files(engine, tmp_path):
+    # A subject waits for its unit; the delivery that registers the unit also brings a commitment of that
+    # subject, validated before the subject got in: that commitment waits one more ingest, not one more file.
+    first = _deliver(_deliver(tmp_path / "one", "units_2026.csv", UNITS), "subjects_2026.csv",
+                     "subject_id,subject_type,unit_id,name\nS9,党员,U0101,张三\n")
+    ingest_inbox(first, engine, tmp_path / "archive")
+    second = _deliver(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), "commitments_2026.csv",
+                      "commitment_id,year,unit_id,subject_id,content,service_standard,measures,deadline\n"
+                      "C1,2026,U0101,S9,承诺,标准,措施,2026-06-30\n")
+    report = ingest_inbox(second, engine, tmp_path / "archive")
+    assert report.revalidated == {"subjects": 1}
+    again = ingest_inbox(second, engine, tmp_path / "archive")  # the same files: nothing new to read
+    assert again.revalidated == {"commitments": 1}
+    with engine.connect() as conn:
+        stored = conn.execute(select(dataset_tables["commitments"].c.commitment_id)).scalars().all()
+    assert stored == ["C1"]
