@@ -22,6 +22,9 @@ app = typer.Typer(help="窗口单位创先争优评议考核:样例数据、数�
 DbOption = Annotated[str | None, typer.Option("--db", help="数据库地址;默认取 DATABASE_URL 或数据目录下的 SQLite 文件")]
 
 
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="政策文件(.yaml),其别名表与时区用于读取数据;默认使用内置标准")]
+
+
 def _db_url(db: str | None) -> str:
     from tasks.settings import get_settings
 
@@ -59,28 +62,33 @@ def sample_data(
 def ingest(
     inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")],
     db: DbOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """读取、校验并入库收件箱中的文件;逐个文件报告接收与拒收行数。"""
+    from schemas.policy import load_policy
     from tasks.db import get_engine
     from tasks.settings import get_settings
     from tasks.storage import ingest_inbox
 
     try:
-        report = ingest_inbox(inbox, get_engine(_db_url(db)), get_settings().archive_dir)
+        # The policy's alias tables and time zone decide how cells are read, as in a run.
+        rules = load_policy(policy)
+        report = ingest_inbox(inbox, get_engine(_db_url(db)), get_settings().archive_dir, policy=rules)
     except OPERATOR_ERRORS as exc:
         _fail(exc)
     typer.echo(report.as_text())
 
 
 @app.command()
-def revalidate(db: DbOption = None) -> None:
+def revalidate(db: DbOption = None, policy: PolicyOption = None) -> None:
     """重新校验此前仅因引用的单位或对象尚未登记而拒收的行;报告本次通过并入库的行数。"""
     from schemas.datasets import DATASETS
+    from schemas.policy import load_policy
     from tasks.db import get_engine
     from tasks.revalidation import revalidate as revalidate_rows
 
     try:
-        accepted = revalidate_rows(get_engine(_db_url(db)))
+        accepted = revalidate_rows(get_engine(_db_url(db)), load_policy(policy))
     except OPERATOR_ERRORS as exc:
         _fail(exc)
     if not accepted:

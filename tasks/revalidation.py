@@ -15,7 +15,7 @@ from tasks.storage import INGEST_ATTEMPTS, INSERT_CHUNK, db_frame, insert_rows, 
 from tasks.validation import Validated, validate
 
 
-def revalidate(engine: Engine) -> dict[str, int]:
+def revalidate(engine: Engine, policy: Policy | None = None) -> dict[str, int]:
     """Validate again every row rejected only for an unknown reference; per dataset, how many now got in.
 
     A run ingesting at the same moment may let the same rows in first: the loser's transaction breaks on the
@@ -26,7 +26,7 @@ def revalidate(engine: Engine) -> dict[str, int]:
         known = known_references(engine, set(pending))
         try:
             with engine.begin() as conn:
-                return accept_pending(conn, pending, known)
+                return accept_pending(conn, pending, known, policy)
         except IntegrityError:
             if attempt == INGEST_ATTEMPTS - 1:
                 raise

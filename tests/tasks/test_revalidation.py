@@ -96,3 +96,19 @@ def test_a_chain_of_waiting_rows_gets_in_at_the_next_ingest_even_without_new_fil
     with engine.connect() as conn:
         stored = conn.execute(select(dataset_tables["commitments"].c.commitment_id)).scalars().all()
     assert stored == ["C1"]
+
+
+def test_assess_ingest_reads_with_the_policy_given(data_dir, db_url, tmp_path):
+    # A city's own alias table decides how platform names are read, on the command line as in a run.
+    from tasks.db import get_engine
+
+    policy = tmp_path / "city.yaml"
+    policy.write_text("aliases:\n  platform:\n    江城热线: 12345政府服务热线\n", encoding="utf-8")
+    inbox = _deliver(_deliver(tmp_path / "inbox", "units_2026.csv", UNITS), "platform_cases_2026.csv",
+                     "case_id,platform,unit_id,received_at,due_at,closed_at,rating\n"
+                     "K1,江城热线,U0001,2026-03-02 09:00,2026-03-09 09:00,2026-03-04 10:00,满意\n")
+    result = CliRunner().invoke(app, ["ingest", "--inbox", str(inbox), "--db", db_url, "--policy", str(policy)])
+    assert result.exit_code == 0, result.output
+    with get_engine(db_url).connect() as conn:
+        stored = conn.execute(select(dataset_tables["platform_cases"].c.platform)).scalars().all()
+    assert stored == ["12345政府服务热线"]
