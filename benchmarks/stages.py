@@ -21,8 +21,8 @@ from tasks.rules.accountability import target_attainment
 from tasks.rules.annual import assessment, half_year_scores
 from tasks.rules.commitments import quarterly_review
 from tasks.rules.individuals import individual_sanctions
-from tasks.storage import _store, load_dataset
-from tasks.validation import key_text, known_key, validate
+from tasks.storage import _store, learn_keys, load_dataset
+from tasks.validation import WINDOW_UNITS, known_key, validate
 
 
 @dataclass
@@ -59,6 +59,7 @@ def inbox_files(inbox: Path) -> list[tuple[Path, str]]:
 def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
     """Every inbox file read, validated and stored in order, each stage beside its floor; costs per dataset."""
     known = {known_key(d): pd.Index([], dtype="str") for d in DATASETS.values()}
+    known[WINDOW_UNITS] = pd.Index([], dtype="str")  # filled as the units file is learnt, as intake does
     costs: dict[str, FileStages] = {}
     for number, (path, name) in enumerate(inbox_files(inbox)):
         dataset, cost = DATASETS[name], costs.setdefault(name, FileStages())
@@ -69,8 +70,7 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
         with measured() as sample:
             result = validate(dataset, raw, known)
         cost.validation.add(sample, timed(lambda: floors.mask_checks(dataset, raw, known))[0])
-        key = known_key(dataset)
-        known[key] = known[key].append(pd.Index(key_text(dataset, result.accepted)))
+        learn_keys(known, dataset, result.accepted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with engine.begin() as conn, measured() as sample:
             _store(conn, InboxFile(path, path.name, dataset), digest, path, result)

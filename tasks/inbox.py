@@ -9,12 +9,11 @@ from pathlib import Path
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file, near_miss
 from tasks.errors import AssessError, UnreadableFile
-from tasks.intake import HEADER_SEARCH_ROWS
+from tasks.intake import HEADER_SEARCH_ROWS, UTF16_BOMS
 
 # Files that office software and file browsers leave on a share; none of them is a delivery.
 SYSTEM_FILES = {"thumbs.db": "Windows 缩略图缓存", "desktop.ini": "Windows 文件夹设置", ".ds_store": "macOS 文件夹设置"}
 _TAIL_BYTES = 1 << 16
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def _cut_off(path: Path) -> bool:
         head = handle.read(_TAIL_BYTES)
         handle.seek(max(0, size - _TAIL_BYTES))
         tail = handle.read()
-    if head.startswith(_UTF16_BOMS):
+    if head.startswith(UTF16_BOMS):
         text = path.read_bytes().decode("utf-16", errors="replace")
         head_text, tail_text = text[:_TAIL_BYTES], text[-_TAIL_BYTES:]
     else:

@@ -25,7 +25,7 @@ HEADER_SEARCH_ROWS = 50
 # A macro-enabled workbook is read like any other: calamine reads cell values and never runs a macro.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 _DECORATION = re.compile(r"[*＊:：]|[((][^))]*[))]|\s+")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}  # Arrow skips a UTF-8 byte-order mark itself
 # Control characters other than tab and line breaks (NUL above all) cannot be stored in PostgreSQL text.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
@@ -55,7 +55,7 @@ def read_table(path: Path, dataset: Dataset) -> pd.DataFrame:
 
 def _csv_text(path: Path) -> tuple[bytes, str]:
     data = path.read_bytes()
-    if data.startswith(_UTF16_BOMS):
+    if data.startswith(UTF16_BOMS):
         return data, "utf-16"  # the byte-order mark makes the encoding certain
     if b"\x00" in data[:8192] or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise UnreadableFile(path.name, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名")
