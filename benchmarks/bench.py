@@ -19,9 +19,9 @@ from benchmarks.measure import Report, StageRow, Target, profile_to
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.outputs import CYCLE_LABELS
 from schemas.policy import Policy
-from tasks.db import get_engine
-from tasks.intake import read_table
-from tasks.validation import known_key, validate
+from tasks.store.engine import get_engine
+from tasks.inbox.reader import read_table
+from tasks.inbox.validation import known_key, validate
 
 HERE = Path(__file__).resolve().parent
 DATA_ROOT = HERE / "_data"
@@ -34,7 +34,7 @@ GOAL_RATIO, GOAL_PEAK_GB, GOAL_EXCEL, GOAL_POOL, GOAL_DOSSIER = 3.0, 6.0, 4.0, 1
 
 def sample_inbox(scale: str, seed: int, root: Path = DATA_ROOT) -> Path:
     """The cached sample inbox of `scale` and `seed`, generated on first use."""
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     folder = root / f"{scale}-{seed}"
     if not (folder / "complete").exists():

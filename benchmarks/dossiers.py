@@ -6,9 +6,9 @@ import uuid
 from pathlib import Path
 
 from schemas.policy import Policy
-from tasks.pipeline import Run, quality_context
-from tasks.publish import start_version
-from tasks.render import PdfJob
+from tasks.cycles.common import Run, quality_context
+from tasks.outputs.versions import start_version
+from tasks.dossiers.render import PdfJob
 
 PERIODS = {"quarterly": "{year}Q4", "half-year": "{year}H1", "annual": "{year}"}
 
@@ -24,10 +24,10 @@ def dossier_jobs(cycle: str, computed: tuple, db_url: str, out: Path, policy: Po
 
         return quarterly_dossiers.fn(run, data, results, quality)
     if cycle == "half-year":
-        from tasks.half_year_steps import half_year_dossiers
+        from tasks.cycles.half_year.steps import half_year_dossiers
 
         return half_year_dossiers.fn(run, results, quality)
-    from tasks.annual_steps import annual_dossiers
+    from tasks.cycles.annual.steps import annual_dossiers
 
     assessed, half_years = results
     # Every unit's dossier, as `assess run annual --all-units` renders them: enough work for the pool to share.

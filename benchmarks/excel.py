@@ -9,8 +9,8 @@ import pandas as pd
 
 from benchmarks.measure import Target, best_of, profile_to
 from schemas.datasets import DATASETS, DIMENSIONS, RESPONDENT_GROUPS, SURVEY_GRADES
-from tasks.intake import read_table
-from tasks.sample_files import write_xlsx
+from tasks.inbox.reader import read_table
+from tasks.sample.files import write_xlsx
 
 DATASET = DATASETS["survey_responses"]
 

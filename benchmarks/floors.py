@@ -16,8 +16,8 @@ from sqlalchemy import Connection
 
 from schemas.datasets import DATASETS, Dataset
 from schemas.suites import EARLIEST, LATEST
-from tasks.normalise import TRUTHS
-from tasks.render import TEMPLATES
+from tasks.inbox.normalise import TRUTHS
+from tasks.dossiers.render import TEMPLATES
 
 # The one groupby each cycle's results need at least: the big inputs folded per unit (or per key).
 GROUPBYS: dict[str, list[tuple[str, list[str]]]] = {

@@ -14,15 +14,16 @@ from benchmarks import floors
 from benchmarks.measure import Sample, measured, timed
 from schemas.datasets import DATASETS, INGEST_ORDER, dataset_for_file
 from schemas.policy import Policy
-from tasks.inbox import InboxFile
-from tasks.intake import read_table
-from tasks.render import PdfJob, render_html, render_pdfs, write_pdf
+from tasks.inbox.listing import InboxFile
+from tasks.inbox.reader import read_table
+from tasks.dossiers.render import PdfJob, render_html, render_pdfs, write_pdf
 from tasks.rules.accountability import target_attainment
 from tasks.rules.annual import assessment, half_year_scores
 from tasks.rules.commitments import quarterly_review
 from tasks.rules.individuals import individual_sanctions
-from tasks.storage import _store, learn_keys, load_dataset
-from tasks.validation import WINDOW_UNITS, known_key, validate
+from tasks.inbox.ingest import _store, learn_keys
+from tasks.store.datasets import load_dataset
+from tasks.inbox.validation import WINDOW_UNITS, known_key, validate
 
 
 @dataclass
@@ -93,7 +94,7 @@ def load_cycle(engine: Engine, names: list[str]) -> tuple[dict[str, pd.DataFrame
 
 
 def _half_year_history(period: str) -> pd.DataFrame:
-    from tasks.half_year_report import earlier_periods, stack_history
+    from tasks.cycles.half_year.report import earlier_periods, stack_history
 
     return stack_history({p: None for p in earlier_periods(period)})
 
@@ -104,10 +105,10 @@ def compute(cycle: str, data: dict[str, pd.DataFrame], year: int, policy: Policy
         return quarterly_review(data["units"], data["commitments"], data["commitment_status"],
                                 data["platform_cases"], f"{year}Q4", policy.quarterly)
     if cycle == "half-year":
-        from tasks.half_year_report import half_year_outcome
+        from tasks.cycles.half_year.report import half_year_outcome
 
         return half_year_outcome(data, f"{year}H1", policy, _half_year_history(f"{year}H1"))
-    from tasks.annual_steps import AnnualResults
+    from tasks.cycles.annual.steps import AnnualResults
 
     half_years = half_year_scores({f"{year}H1": None, f"{year}H2": None}, data["survey_responses"], data["units"],
                                   policy.half_year)

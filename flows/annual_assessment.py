@@ -8,14 +8,15 @@ from prefect import flow
 
 from flows.parameters import AllUnits, Inbox, Out, PolicyName, Reason, YearPeriod
 from schemas.policy import DEFAULT_POLICY
-from tasks.annual_steps import (
+from tasks.cycles.annual.steps import (
     annual_dossiers, assess_year, half_year_inputs, previous_year, publish_artifacts, write_annual_csv,
 )
-from tasks.pipeline import (
-    cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
-    open_run, policy_file, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer,
-    write_rejected,
+from tasks.dossiers.dispatch import cycle_task_runner, render_documents
+from tasks.cycles.common import (
+    database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context, resolve_period, run_guard, run_namer, write_rejected,
 )
+from tasks.outputs.failures import report_failure
+from tasks.settings import policy_file
 
 CYCLE = "annual"
 

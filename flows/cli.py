@@ -14,7 +14,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from tasks.errors import AssessError
-from tasks.operator_log import OPERATOR_ERRORS
+from flows.operator_log import OPERATOR_ERRORS
 
 app = typer.Typer(help="窗口单位创先争优评议考核:样例数据、数据入库、填报模板与三类评议周期。",
                   no_args_is_help=True, add_completion=False)
@@ -33,7 +33,7 @@ def _db_url(db: str | None) -> str:
 
 def _fail(exc: BaseException) -> None:
     """Exit 2 with one Chinese line; the full trace goes to the log file, which the line names."""
-    from tasks.operator_log import log_failure, operator_message
+    from flows.operator_log import log_failure, operator_message
 
     log = log_failure(exc)
     typer.secho(f"错误:{operator_message(exc)}(详细记录见 {log})", fg=typer.colors.RED, err=True)
@@ -48,7 +48,7 @@ def sample_data(
     year: Annotated[int, typer.Option("--year", help="样例数据所属年度")] = 2026,
 ) -> None:
     """生成一个逼真的样例收件箱(含少量故意出错的行,用于演示隔离)。"""
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     if scale not in ("city", "province"):
         _fail(AssessError(f"--scale 只能是 city 或 province,收到“{scale}”"))
@@ -66,9 +66,9 @@ def ingest(
 ) -> None:
     """读取、校验并入库收件箱中的文件;逐个文件报告接收与拒收行数。"""
     from schemas.policy import load_policy
-    from tasks.db import get_engine
+    from tasks.store.engine import get_engine
     from tasks.settings import get_settings
-    from tasks.storage import ingest_inbox
+    from tasks.inbox.ingest import ingest_inbox
 
     try:
         # The policy's alias tables and time zone decide how cells are read, as in a run.
@@ -84,8 +84,8 @@ def revalidate(db: DbOption = None, policy: PolicyOption = None) -> None:
     """重新校验此前仅因引用的单位或对象尚未登记而拒收的行;报告本次通过并入库的行数。"""
     from schemas.datasets import DATASETS
     from schemas.policy import load_policy
-    from tasks.db import get_engine
-    from tasks.revalidation import revalidate as revalidate_rows
+    from tasks.store.engine import get_engine
+    from tasks.inbox.revalidation import revalidate as revalidate_rows
 
     try:
         accepted = revalidate_rows(get_engine(_db_url(db)), load_policy(policy))
@@ -100,7 +100,7 @@ def revalidate(db: DbOption = None, policy: PolicyOption = None) -> None:
 @app.command()
 def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目录")]) -> None:
     """为每个数据集生成一份 Excel 填报模板(中文表头、下拉选项、填写说明)。"""
-    from tasks.excel_templates import write_templates
+    from tasks.inbox.excel_templates import write_templates
 
     for path in write_templates(out):
         typer.echo(f"已生成 {path}")
@@ -132,7 +132,7 @@ def run(
     all_units: Annotated[bool, typer.Option("--all-units", help="年度考核:为每个单位生成档案")] = False,
 ) -> None:
     """运行一个评议周期:入库 → 校验 → 存储 → 计算 → 认定 → 生成 PDF → 送达。"""
-    from tasks.operator_log import quiet_tracebacks
+    from flows.operator_log import quiet_tracebacks
     from tasks.periods import check_period
 
     if cycle not in FLOWS:
@@ -164,7 +164,7 @@ def _check_writable(out: Path) -> None:
         probe.touch()
         probe.unlink()
     except OSError as exc:
-        from tasks.operator_log import os_problem
+        from flows.operator_log import os_problem
 
         raise AssessError(f"结果输出目录“{out}”无法写入({os_problem(exc)}):请检查目录权限或用 --out 指定其他目录") from exc
 
@@ -204,7 +204,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 2026,
 ) -> None:
     """用一个市规模的样例数据演示全部三个周期(上一年度与本年度),并给出 PDF 所在位置。"""
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     inbox, out = folder / "inbox", folder / "out"
     db = f"sqlite:///{(folder / 'assess.db').resolve()}"
@@ -228,7 +228,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="端口")] = 4200,
 ) -> None:
     """启动本地 Prefect 服务(含管理界面)、创建工作池、注册三个周期的部署并启动 worker;Ctrl-C 全部停止。"""
-    from tasks import service
+    from flows import serve as service
 
     try:
         env = service.service_environment(host, port)
@@ -255,7 +255,7 @@ def schedule(
     """列出各周期即将自动运行的时间(北京时间)、期次与原因。"""
     import httpx
 
-    from tasks import service
+    from flows import serve as service
 
     url = api or os.environ.get("PREFECT_API_URL") or "http://127.0.0.1:4200/api"
     try:

@@ -4,65 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect import flow
 
 from flows.parameters import Inbox, Out, PolicyName, QuarterPeriod, Reason
-from schemas.outputs import FULFILMENT_COLUMNS
-from schemas.policy import DEFAULT_POLICY, Policy
-from tasks import quarterly_report as report
-from tasks.pipeline import (
-    Run, cycle_task_runner, database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task,
-    open_run, policy_file, quality_context, render_documents, report_failure, resolve_period, run_guard, run_namer,
-    write_rejected,
+from schemas.policy import DEFAULT_POLICY
+from tasks.cycles.quarterly.steps import publish_artifacts, quarterly_dossiers, review_quarter, write_quarterly_csv
+from tasks.cycles.common import (
+    database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context, resolve_period, run_guard, run_namer, write_rejected,
 )
-from tasks.render import PdfJob
-from tasks.rules import commitments
+from tasks.dossiers.dispatch import cycle_task_runner, render_documents
+from tasks.outputs.failures import report_failure
+from tasks.settings import policy_file
 
 CYCLE = "quarterly"
-
-
-@task(name="review-quarter", cache_policy=NO_CACHE)
-def review_quarter(data: dict[str, pd.DataFrame], period: str, policy: Policy) -> pd.DataFrame:
-    """Every unit's commitment fulfilment, platform figures and warning reasons for the quarter."""
-    return commitments.quarterly_review(data["units"], data["commitments"], data["commitment_status"],
-                                        data["platform_cases"], period, policy.quarterly)
-
-
-@task(name="write-quarterly-csv", cache_policy=NO_CACHE)
-def write_quarterly_csv(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> list[Path]:
-    """fulfilment.csv and publicity.csv in the version."""
-    publicity = report.publicity(review, units)
-    return [run.version.write_csv("fulfilment.csv", review, FULFILMENT_COLUMNS),
-            run.version.write_csv("publicity.csv", publicity, list(publicity.columns))]
-
-
-@task(name="quarterly-dossiers", cache_policy=NO_CACHE)
-def quarterly_dossiers(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame, quality: dict) -> list[PdfJob]:
-    """The PDF jobs of the quarter: summary, publicity list, and one dossier per warned unit."""
-    period, policy, path_for = run.period, run.policy, run.version.path_for
-    label = report.period_label(period)
-    cover = report.cover(policy, period, run.version.number, f"关于{label}公开承诺评议写实情况的通报")
-    summary = report.summary_context(cover, data, review, period, policy, quality)
-    units = report.unit_jobs(cover, data, review, period, policy, path_for)
-    publicity = report.publicity_context(cover, review, data["units"], period)
-    return report.dossier_jobs(path_for, summary, publicity, units)
-
-
-@task(name="quarterly-artifacts", cache_policy=NO_CACHE)
-def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> None:
-    """Prefect artifacts: the warning list with reasons, and where the summary will be."""
-    warned = report.warned_units(review, units)
-    columns = {"unit_id": "单位编码", "unit_name": "单位名称", "region": "所属地区", "overdue": "逾期未兑现",
-               "fulfilment_rate": "承诺兑现率", "platform_satisfaction_rate": "平台满意度", "warning_reasons": "预警原因"}
-    table = warned[list(columns)].rename(columns=columns).round({"承诺兑现率": 4, "平台满意度": 4})
-    key = f"quarterly-{run.period.lower()}"
-    create_table_artifact(key=f"{key}-warnings", table=report.records(table),
-                          description=f"{report.period_label(run.period)}季度评议写实预警单位")
-    create_markdown_artifact(key=f"{key}-summary", description=f"{report.period_label(run.period)}季度评议写实结果",
-                             markdown=report.artifact_markdown(review, run.period, run.version.final_path))
 
 
 @flow(name="quarterly-review", flow_run_name=run_namer("quarterly"), log_prints=True, on_failure=[report_failure],

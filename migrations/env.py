@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection handed over by tasks.db, or on ASSESS_DATABASE_URL."""
+"""Alembic environment: runs on the connection handed over by tasks.store.engine, or on ASSESS_DATABASE_URL."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from tasks.models import metadata
+from tasks.store.tables import metadata
 from tasks.settings import get_settings
 
 

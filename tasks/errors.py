@@ -37,3 +37,16 @@ class UnsafePath(AssessError):
 
     def __init__(self, path: str) -> None:
         super().__init__(f"路径“{path}”不安全:不允许跳出指定文件夹")
+
+
+def retry_io_only(task, task_run, state) -> bool:
+    """Retry only what a retry can mend: I/O errors, not bad data or bad settings."""
+    try:
+        state.result()
+    except AssessError:
+        return False
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False

@@ -50,3 +50,11 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings."""
     return Settings()
+
+
+def policy_file(name: str | None) -> str | None:
+    """The file of the policy named in a run, inside the deployment's policy folder; None for the defaults."""
+    from schemas.policy import policy_path
+
+    path = policy_path(name, get_settings().policies)
+    return None if path is None else str(path)

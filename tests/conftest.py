@@ -97,7 +97,7 @@ def db_url(request, tmp_path) -> str:
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
     url = _postgres_database()
     yield url
-    from tasks.db import get_engine
+    from tasks.store.engine import get_engine
 
     get_engine.cache_clear()
     _drop_postgres_database(url)
@@ -106,7 +106,7 @@ def db_url(request, tmp_path) -> str:
 @pytest.fixture
 def engine(db_url):
     """An engine on an empty, migrated database."""
-    from tasks.db import get_engine
+    from tasks.store.engine import get_engine
 
     engine = get_engine(db_url)
     yield engine

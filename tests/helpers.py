@@ -54,7 +54,7 @@ def free_port() -> int:
 @contextmanager
 def sample_workspace(root: Path) -> Iterator[tuple[Path, Path, str]]:
     """The tiny two-year sample inbox under `root`, with a data folder, database and policy folder (`root`) of its own."""
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
     from tasks.settings import get_settings
 
     with pytest.MonkeyPatch.context() as patch:

@@ -43,8 +43,8 @@ def test_every_deployment_entrypoint_imports_a_flow(cycle):
 
 def test_every_dataset_has_a_suite_a_template_and_sample_rows(tmp_path):
     from schemas.suites import build_suite
-    from tasks.excel_templates import write_templates
-    from tasks.sample_data import write_sample_inbox
+    from tasks.inbox.excel_templates import write_templates
+    from tasks.sample.inbox import write_sample_inbox
 
     templates = {p.name for p in write_templates(tmp_path / "templates")}
     written = write_sample_inbox(tmp_path / "inbox", scale="tiny", seed=1, year=2026)

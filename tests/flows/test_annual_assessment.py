@@ -14,10 +14,10 @@ from pandas.testing import assert_series_equal
 from schemas.datasets import CYCLE_DATASETS
 from schemas.outputs import ASSESSMENT_COLUMNS, INDIVIDUAL_COLUMNS
 from schemas.policy import Policy
-from tasks.db import get_engine
+from tasks.store.engine import get_engine
 from tasks.rules.annual import assessment, half_year_scores
 from tasks.rules.individuals import individual_sanctions
-from tasks.storage import load_dataset
+from tasks.store.datasets import load_dataset
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ def runs(tmp_path_factory, prefect_harness):
     """The same tiny inbox run once with the default task runner and once on a local Dask cluster."""
     from prefect_dask import DaskTaskRunner
 
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     inbox = tmp_path_factory.mktemp("inbox")
     write_sample_inbox(inbox, scale="tiny", seed=7, year=2026)
@@ -85,7 +85,7 @@ def test_dask_run_renders_every_dossier(runs):
     (None, "ThreadPoolTaskRunner"),  # without one, Prefect's default runner
 ])
 def test_task_runner_follows_the_dask_address(monkeypatch, address, runner):
-    from tasks.pipeline import cycle_task_runner
+    from tasks.dossiers.dispatch import cycle_task_runner
     from tasks.settings import get_settings
 
     if address:

@@ -14,12 +14,12 @@ from pandas.testing import assert_frame_equal
 
 from schemas.outputs import RANKING_COLUMNS
 from schemas.policy import PolicyError, load_policy
-from tasks.db import get_engine
+from tasks.store.engine import get_engine
 from tasks.errors import InvalidPeriod
-from tasks.half_year_report import PUBLICITY_COLUMNS
+from tasks.cycles.half_year.report import PUBLICITY_COLUMNS
 from tasks.rules.rectification import rectification_follow_up
 from tasks.rules.survey import half_year_ranking
-from tasks.storage import load_dataset
+from tasks.store.datasets import load_dataset
 
 PERIOD, PREVIOUS = "2026H1", "2025H2"
 # Smaller lists than the default 10 + 5 keep the rendering short; the counts are policy settings.
@@ -80,7 +80,8 @@ def test_publicity_csv_lists_every_unit(half_year):
 
 
 def test_manifest_and_stored_results(half_year):
-    from tasks.pipeline import load_results
+    from tasks.store.engine import get_engine
+    from tasks.store.runs import load_results
 
     manifest = json.loads((half_year["v2"] / "manifest.json").read_text(encoding="utf-8"))
     ranking = read_csv(half_year["v2"] / "ranking.csv")
@@ -88,7 +89,7 @@ def test_manifest_and_stored_results(half_year):
     assert manifest["row_counts"] == {"ranking": len(ranking)}
     assert manifest["policy_sha256"] == half_year["policy"].digest()
     assert manifest["notes"][0].startswith("参与排名")
-    stored = load_results.fn(half_year["db"], "ranking", PERIOD)
+    stored = load_results(get_engine(half_year["db"]), "ranking", PERIOD)
     stored = stored.set_index("unit_id").loc[ranking["unit_id"]].reset_index()[list(RANKING_COLUMNS)]
     # The database keeps an unlisted unit's designation as an empty string, the CSV as an empty cell.
     assert_frame_equal(stored.fillna({"designation": ""}), ranking.fillna({"designation": ""}), check_dtype=False)
@@ -115,10 +116,11 @@ def test_dossiers_name_the_designated_units(half_year):
 
 
 def test_summary_follows_up_the_previous_half_year(half_year):
-    from tasks.pipeline import load_results
+    from tasks.store.engine import get_engine
+    from tasks.store.runs import load_results
 
     data = half_year["data"]
-    previous = load_results.fn(half_year["db"], "ranking", PREVIOUS)
+    previous = load_results(get_engine(half_year["db"]), "ranking", PREVIOUS)
     current = read_csv(half_year["v1"] / "ranking.csv").fillna({"designation": ""})
     follow_up = rectification_follow_up(previous, current, data["rectification_plans"], PREVIOUS)
     assert len(follow_up) == previous["designation"].isin(["重点管理单位", "重点督查单位"]).sum() >= 5

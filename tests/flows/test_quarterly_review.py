@@ -13,11 +13,11 @@ from pandas.testing import assert_frame_equal
 
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Policy
-from tasks.db import get_engine
+from tasks.store.engine import get_engine
 from tasks.errors import InvalidPeriod
-from tasks.quarterly_report import PUBLICITY_COLUMNS
+from tasks.cycles.quarterly.report import PUBLICITY_COLUMNS
 from tasks.rules.commitments import quarterly_review as review_rules
-from tasks.storage import load_dataset
+from tasks.store.datasets import load_dataset
 
 PERIOD = "2026Q2"
 # Two runs with ingestion and rendering take a little over a minute beside the Prefect harness.
@@ -72,7 +72,8 @@ def test_publicity_csv_lists_every_unit(quarter):
 
 
 def test_manifest_and_stored_results(quarter):
-    from tasks.pipeline import load_results
+    from tasks.store.engine import get_engine
+    from tasks.store.runs import load_results
 
     manifest = json.loads((quarter["v2"] / "manifest.json").read_text(encoding="utf-8"))
     fulfilment = read_csv(quarter["v2"] / "fulfilment.csv")
@@ -81,7 +82,7 @@ def test_manifest_and_stored_results(quarter):
     assert manifest["policy_sha256"] == Policy().digest()
     assert {f["dataset"] for f in manifest["inputs"]} == {"units", "commitments", "commitment_status",
                                                           "platform_cases"}
-    stored = load_results.fn(quarter["db"], "fulfilment", PERIOD)
+    stored = load_results(get_engine(quarter["db"]), "fulfilment", PERIOD)
     stored = stored.sort_values("unit_id", ignore_index=True)[list(FULFILMENT_COLUMNS)]
     stored["warning_reasons"] = stored["warning_reasons"].fillna("")
     fulfilment["warning_reasons"] = fulfilment["warning_reasons"].fillna("")

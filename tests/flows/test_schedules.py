@@ -85,7 +85,7 @@ def test_assess_schedule_prints_the_next_runs_in_chinese(service, started):
 
 def test_a_schedule_that_falls_due_runs_and_writes_a_version(service, tmp_path):
     from tasks.periods import last_completed_period
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     due = (datetime.now(CITY) + timedelta(seconds=90)).replace(second=0, microsecond=0) + timedelta(minutes=1)
     period = last_completed_period("quarterly", now=due)  # an empty period: the quarter that ended last

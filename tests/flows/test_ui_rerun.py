@@ -48,7 +48,7 @@ def _screenshot(page, tmp_path: Path, name: str) -> None:
 def test_custom_run_from_the_ui_writes_a_new_version(service, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     write_sample_inbox(inbox, scale="tiny", seed=7, year=2026)

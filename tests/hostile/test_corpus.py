@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from schemas.datasets import DATASETS
-from tasks.db import get_engine
+from tasks.store.engine import get_engine
 from tasks.errors import UnreadableFile
-from tasks.models import dataset_tables, ingested_files, rejected_rows
-from tasks.storage import ingest_inbox, load_rejected
-from tasks.validation import as_schema_types
+from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
+from tasks.inbox.ingest import ingest_inbox
+from tasks.store.datasets import load_rejected
+from tasks.inbox.validation import as_schema_types
 from tests.hostile.corpus import CASES, Case, Refused, Stored
 from tests.hostile.files import BASE_UNITS, units_csv
 

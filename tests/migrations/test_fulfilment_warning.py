@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from tasks.db import MIGRATIONS_DIR
+from tasks.store.engine import MIGRATIONS_DIR
 
 
 def _upgrade(engine: sa.Engine, revision: str) -> None:

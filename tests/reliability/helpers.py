@@ -11,7 +11,7 @@ from pathlib import Path
 
 from schemas.datasets import DATASETS
 from tests.helpers import sha256
-from tasks.intake import read_table
+from tasks.inbox.reader import read_table
 
 PROJECT = Path(__file__).resolve().parents[2]
 # Short designation lists keep rendering brief; the counts are policy settings.
@@ -21,7 +21,7 @@ HALF_YEAR_FILES = ("units_", "survey_responses_2026H1", "subjects_", "leader_com
 
 def half_year_inbox(folder: Path, seed: int = 7, names: dict[int, str] | None = None) -> Path:
     """The tiny sample's files a 2026H1 half-year reads; roster rows renamed by position when `names` is given."""
-    from tasks.sample_data import write_sample_inbox
+    from tasks.sample.inbox import write_sample_inbox
 
     full = folder.parent / f"{folder.name}-full"
     write_sample_inbox(full, scale="tiny", seed=seed, year=2026, years=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from tasks.models import dataset_tables, ingested_files, rejected_rows, result_tables, runs
+from tasks.store.tables import dataset_tables, ingested_files, rejected_rows, result_tables, runs
 from tests.reliability.helpers import assert_complete
 
 _COMMITTED = re.compile(r"^v\d+$")

@@ -40,7 +40,7 @@ def test_two_runs_of_one_period_started_together(tmp_path):
 
 
 # Both processes import first, then start migrating at the same instant (argv[2]), as two scheduled runs do.
-RACE_SCRIPT = ("import sys, time\nfrom tasks.db import get_engine\n"
+RACE_SCRIPT = ("import sys, time\nfrom tasks.store.engine import get_engine\n"
                "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\nget_engine(sys.argv[1])\nprint('migrated')\n")
 
 

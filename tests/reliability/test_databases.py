@@ -41,8 +41,8 @@ def _csv_digests(folders: dict[str, Path]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, prefect_harness):
     """The three cycles on the tiny sample, on SQLite (twice) and on PostgreSQL when it is reachable."""
-    from tasks.db import get_engine
-    from tasks.sample_data import write_sample_inbox
+    from tasks.store.engine import get_engine
+    from tasks.sample.inbox import write_sample_inbox
 
     root = tmp_path_factory.mktemp("databases")
     inbox = root / "inbox"

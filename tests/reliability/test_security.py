@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tasks.errors import AssessError, InvalidPeriod, UnreadableFile, UnsafePath
-from tasks.publish import safe_child, start_version
-from tasks.render import TEMPLATES, template_fetcher, write_pdf
+from tasks.outputs.versions import safe_child, start_version
+from tasks.dossiers.render import TEMPLATES, template_fetcher, write_pdf
 from tests.helpers import pdf_text
 from tests.reliability.helpers import PROJECT, half_year_inbox, write_policy
 
@@ -31,9 +31,9 @@ pytestmark = pytest.mark.slow
 def published(tmp_path_factory, prefect_harness):
     """A half-year published from an inbox whose roster carries hostile names."""
     from flows.half_year_comment import half_year_comment
-    from tasks.db import get_engine
+    from tasks.store.engine import get_engine
     from tasks.settings import get_settings
-    from tasks.storage import load_dataset
+    from tasks.store.datasets import load_dataset
 
     root = tmp_path_factory.mktemp("security")
     inbox = half_year_inbox(root / "inbox", names=HOSTILE)
@@ -145,7 +145,7 @@ def test_paths_inside_a_version_may_not_leave_it(tmp_path, part):
 
 
 def test_inbox_symlink_to_outside_is_refused_and_odd_names_stay_in_the_archive(tmp_path, engine):
-    from tasks.storage import ingest_inbox
+    from tasks.inbox.ingest import ingest_inbox
 
     outside, inbox = tmp_path / "outside", tmp_path / "inbox"
     outside.mkdir()
@@ -167,7 +167,7 @@ def test_inbox_symlink_to_outside_is_refused_and_odd_names_stay_in_the_archive(t
 
 
 def test_server_beyond_localhost_needs_the_auth_string(monkeypatch):
-    from tasks.service import service_environment
+    from flows.serve import service_environment
 
     monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
     monkeypatch.delenv("PREFECT_API_AUTH_STRING", raising=False)

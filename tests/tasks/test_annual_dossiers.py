@@ -9,8 +9,8 @@ import pandas as pd
 
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.policy import Policy
-from tasks import annual_dossiers
-from tasks.render import render_html
+from tasks.cycles.annual import dossiers as annual_dossiers
+from tasks.dossiers.render import render_html
 from tasks.rules.annual import assessment
 
 POLICY = Policy()

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from tasks import annual_report as report
+from tasks.cycles.annual import report
 
 NA = np.nan
 GOV, PARTY, CENTRAL = "政府涉企涉民部门", "党群部门", "中央省驻单位"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from schemas.policy import Annual
-from tasks.annual_waterfall import comparison, waterfall
+from tasks.cycles.annual.waterfall import comparison, waterfall
 
 POLICY = Annual()
 ROW = {

@@ -7,7 +7,7 @@ import pytest
 
 from schemas.datasets import DATASETS
 from schemas.policy import Aliases
-from tasks.canonical import apply_aliases, canonical_cells, canonical_periods
+from tasks.inbox.canonical import apply_aliases, canonical_cells, canonical_periods
 
 
 @pytest.mark.parametrize(("text", "expected"), [

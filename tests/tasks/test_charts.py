@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tasks import charts
+from tasks.dossiers import charts
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 

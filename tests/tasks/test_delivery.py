@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from schemas.policy import Policy
-from tasks import delivery
+from tasks.outputs import delivery
 from tasks.settings import Settings
 from tests.helpers import free_port
 

@@ -7,7 +7,7 @@ import pytest
 import xlsxwriter
 
 from tasks.errors import UnreadableFile
-from tasks.excel_cells import excel_cells
+from tasks.inbox.excel_cells import excel_cells
 
 
 def _book(path, cells: list[tuple[int, int, object, str | None]], hidden: int = 0):

@@ -7,7 +7,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from schemas.datasets import DATASETS
-from tasks.excel_templates import write_templates
+from tasks.inbox.excel_templates import write_templates
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from schemas.policy import Policy
-from tasks import half_year_report as report
+from tasks.cycles.half_year import report
 
 PERIOD = "2026H1"
 

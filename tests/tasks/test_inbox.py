@@ -8,7 +8,7 @@ import time
 import pytest
 
 from schemas.datasets import dataset_for_file, near_miss
-from tasks.inbox import list_inbox
+from tasks.inbox.listing import list_inbox
 
 UNITS = "unit_id,unit_name,category,region,level,is_window\nU0001,市行政服务中心,政府涉企涉民部门,市直,市级,是\n"
 

@@ -11,7 +11,7 @@ import xlsxwriter
 
 from schemas.datasets import DATASETS
 from tasks.errors import UnreadableFile
-from tasks.intake import read_table
+from tasks.inbox.reader import read_table
 
 UNITS = DATASETS["units"]
 
@@ -36,7 +36,7 @@ def test_csv_in_every_accepted_encoding(tmp_path, encoding):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_regular_csv_read_by_arrow_as_the_tolerant_reader_reads_it(tmp_path, monkeypatch, encoding):
-    import tasks.intake as intake
+    import tasks.inbox.reader as intake
 
     path = tmp_path / "units.csv"
     # No title row and no blank line, so Arrow reads it: quoted commas, quotes and a line break inside a cell.
@@ -154,7 +154,7 @@ def test_optional_columns_may_be_absent_and_header_only_file_has_no_rows(tmp_pat
      ["未识别的列“联系人”:其内容未读入"]),
 ])
 def test_column_notes_name_unrecognised_and_empty_columns(tmp_path, header, row, notes):
-    from tasks.intake import column_notes
+    from tasks.inbox.reader import column_notes
 
     path = tmp_path / "bonuses_2026.csv"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")

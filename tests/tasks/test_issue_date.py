@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 import pytest
 
 from schemas.policy import Policy
-from tasks import annual_dossiers, half_year_dossiers, quarterly_report
+from tasks.cycles.annual import dossiers as annual_dossiers
+from tasks.cycles.half_year import dossiers as half_year_dossiers
+from tasks.cycles.quarterly import report as quarterly_report
 from tasks import periods
 
 COVERS = {

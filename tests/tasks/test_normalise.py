@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from schemas.datasets import DATASETS, ONGOING
-from tasks.normalise import (
+from tasks.inbox.normalise import (
     number_problems, parse_bools, parse_dates, parse_datetimes, parse_deadlines, parse_floats, parse_ints,
 )
 

@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 from schemas.datasets import DATASETS
-from tasks.db import get_engine
-from tasks.period_window import window_files
-from tasks.pipeline import quality_context, write_rejected
-from tasks.publish import start_version
-from tasks.storage import ingest_inbox, quality_summary
+from tasks.store.engine import get_engine
+from tasks.store.window import window_files
+from tasks.cycles.common import quality_context, write_rejected
+from tasks.outputs.versions import start_version
+from tasks.inbox.ingest import ingest_inbox
+from tasks.store.datasets import quality_summary
 
 GOOD = json.loads((Path(__file__).parents[1] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 SURVEY = GOOD["survey_responses"]

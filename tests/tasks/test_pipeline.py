@@ -16,9 +16,9 @@ from prefect import flow
 from prefect.context import get_run_context
 
 from schemas.policy import Policy
-from tasks import pipeline
+from tasks.cycles import common as pipeline
 from tasks.periods import last_completed_period
-from tasks.publish import start_version
+from tasks.outputs.versions import start_version
 from tasks.settings import get_settings
 from tests.helpers import free_port
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tasks.errors import InvalidPeriod, UnsafePath
-from tasks.publish import latest_version, list_versions, safe_child, start_version, sweep_orphans, write_csv
+from tasks.outputs.versions import latest_version, list_versions, safe_child, start_version, sweep_orphans, write_csv
 
 
 @pytest.mark.parametrize("parts", [

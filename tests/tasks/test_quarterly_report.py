@@ -12,7 +12,7 @@ from pandas.testing import assert_frame_equal
 from schemas.datasets import PLATFORMS, RATINGS
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Policy
-from tasks import quarterly_report as report
+from tasks.cycles.quarterly import report
 
 NAN = np.nan
 UNITS = pd.DataFrame({

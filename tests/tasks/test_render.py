@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tasks import charts, render
-from tasks.render import PdfJob, RenderFailed, heaviest_first, render_html, render_pdfs, shares, write_pdf
+from tasks.dossiers import charts
+
+from tasks.dossiers import render
+from tasks.dossiers.render import PdfJob, RenderFailed, heaviest_first, render_html, render_pdfs, shares, write_pdf
 
 HOSTILE = '<script>alert(1)</script><img src="file:///etc/passwd">'
 

@@ -6,11 +6,12 @@ import pandas as pd
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-import tasks.revalidation as revalidation
+import tasks.inbox.revalidation as revalidation
 from flows.cli import app
-from tasks.models import dataset_tables, ingested_files
-from tasks.revalidation import revalidate
-from tasks.storage import ingest_inbox, load_rejected
+from tasks.store.tables import dataset_tables, ingested_files
+from tasks.inbox.revalidation import revalidate
+from tasks.inbox.ingest import ingest_inbox
+from tasks.store.datasets import load_rejected
 
 SURVEY = ("period,respondent_id,respondent_group,unit_id,dimension,grade\n"
           "2026H1,R1,机关,U0001,精神状态,满意\n"
@@ -62,7 +63,7 @@ def test_rows_waiting_for_a_unit_get_in_at_the_next_ingest(engine, tmp_path):
 
 
 def test_assess_revalidate_lets_waiting_rows_in(data_dir, db_url, tmp_path, monkeypatch):
-    from tasks.db import get_engine
+    from tasks.store.engine import get_engine
 
     engine = get_engine(db_url)
     first = _deliver(_deliver(tmp_path / "one", "units_2026.csv", UNITS), "survey_responses_2026H1.csv", SURVEY)
@@ -100,7 +101,7 @@ def test_a_chain_of_waiting_rows_gets_in_at_the_next_ingest_even_without_new_fil
 
 def test_assess_ingest_reads_with_the_policy_given(data_dir, db_url, tmp_path):
     # A city's own alias table decides how platform names are read, on the command line as in a run.
-    from tasks.db import get_engine
+    from tasks.store.engine import get_engine
 
     policy = tmp_path / "city.yaml"
     policy.write_text("aliases:\n  platform:\n    江城热线: 12345政府服务热线\n", encoding="utf-8")

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from schemas.datasets import DATASETS, Dataset, dataset_for_file
-from tasks.sample_data import write_sample_inbox
-from tasks.sample_files import _damage, as_delivered, bad_row_count
+from tasks.sample.inbox import write_sample_inbox
+from tasks.sample.files import _damage, as_delivered, bad_row_count
 
 
 @pytest.fixture(scope="module")

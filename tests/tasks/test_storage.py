@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 from flows.cli import app
 from schemas.datasets import DATASETS
 from tasks.errors import UnreadableFile
-from tasks.models import dataset_tables, ingested_files, rejected_rows
-from tasks.storage import ingest_inbox, load_dataset, load_rejected, quality_summary, top_reasons
+from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
+from tasks.inbox.ingest import ingest_inbox
+from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
 
 UNITS_CSV = ("窗口单位名册(2026年)\n"
              "单位编码,单位名称,单位类别,所属地区,层级,是否窗口单位,主要负责人\n"
@@ -113,7 +114,7 @@ def test_reingested_file_is_skipped(engine, inbox, tmp_path):
 
 
 def test_run_that_loses_the_race_to_store_a_file_starts_again(engine, inbox, tmp_path, monkeypatch):
-    import tasks.storage as storage
+    import tasks.inbox.ingest as storage
 
     ingest_inbox(inbox, engine, tmp_path / "archive")
     quarantined = _count(engine, rejected_rows)

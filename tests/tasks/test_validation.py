@@ -11,7 +11,7 @@ import pytest
 
 from schemas.datasets import DATASETS
 from schemas.suites import suite_for
-from tasks.validation import _batch_definition, known_key, prepare, reason_kinds, run_suite, validate
+from tasks.inbox.validation import _batch_definition, known_key, prepare, reason_kinds, run_suite, validate
 
 GOOD = json.loads((Path(__file__).parents[1] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 KNOWN = {"units.unit_id": {"U0001"}, "subjects.subject_id": {"S0001"}, "commitments.commitment_id": {"C0001"}}
@@ -200,6 +200,6 @@ def test_reason_kinds_take_out_row_values():
     ("survey_responses_20261H1.csv", r"^\d{4}H[12]$", None),  # digits run on: no period of four digits
 ])
 def test_period_a_file_name_states(file_name, pattern, period):
-    from tasks.validation import file_period
+    from tasks.inbox.validation import file_period
 
     assert file_period(file_name, pattern) == period

@@ -137,7 +137,7 @@ def test_platform_score_accepts_plain_text_columns():
 def test_a_case_without_due_date_is_accepted_and_untimed():
     # SPEC §2.1: 媒体 cases often have no deadline; such a row is valid, counts as received and closed, not timed.
     from schemas.datasets import DATASETS
-    from tasks.validation import validate
+    from tasks.inbox.validation import validate
 
     raw = pd.DataFrame([{"case_id": "M1", "platform": "媒体", "unit_id": "U0001", "received_at": "2026-01-05 08:00",
                          "due_at": None, "closed_at": "2026-01-08 09:30", "rating": "满意"}],

@@ -1,0 +1,114 @@
+"""Prefect tasks of the 年度考核 flow: its inputs from other cycles, the assessment, its files and artifacts.
+
+The tasks take whole tables; hashing them for a cache key would cost more than the work, so none is cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from schemas.outputs import ASSESSMENT_COLUMNS, INDIVIDUAL_COLUMNS
+from schemas.policy import Policy
+from tasks.cycles.annual import dossiers
+from tasks.cycles.annual import report
+from tasks.cycles.common import Run
+from tasks.store.engine import get_engine
+from tasks.store.runs import load_results
+from tasks.dossiers.render import PdfJob
+from tasks.rules.accountability import target_attainment
+from tasks.rules.annual import assessment, half_year_scores
+from tasks.rules.individuals import individual_sanctions
+
+
+@dataclass
+class AnnualResults:
+    """The year's results: per unit, per sanctioned person, and creation targets by level."""
+
+    assessment: pd.DataFrame
+    individuals: pd.DataFrame
+    targets: pd.DataFrame
+
+
+def _half_years(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame:
+    published = {p: load_results(get_engine(db_url), "ranking", p) for p in (f"{year}H1", f"{year}H2")}
+    return half_year_scores(published, data["survey_responses"], data["units"], policy.half_year)
+
+
+@task(name="annual-half-year-scores", cache_policy=NO_CACHE)
+def half_year_inputs(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame:
+    """The year's half-year survey scores: the published rankings, or recomputed from the answers."""
+    return _half_years(db_url, data, year, policy)
+
+
+@task(name="annual-previous-year", cache_policy=NO_CACHE)
+def previous_year(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame | None:
+    """Last year's assessment: as published, else recomputed from stored data; None when there is nothing."""
+    published = load_results(get_engine(db_url), "assessment", str(year - 1))
+    if published is not None:
+        return published
+    recomputed = assessment(data, _half_years(db_url, data, year - 1, policy), None, year - 1, policy.annual)
+    get_run_logger().info("%s年度无已发布的考核结果,按库存数据重算用于比较", year - 1)
+    return recomputed if recomputed["final_score"].notna().any() else None
+
+
+@task(name="assess-year", cache_policy=NO_CACHE)
+def assess_year(data: dict[str, pd.DataFrame], half_years: pd.DataFrame, previous: pd.DataFrame | None,
+                year: int, policy: Policy) -> AnnualResults:
+    """年度考核: units scored, graded, ranked and designated; persons sanctioned; targets counted."""
+    return AnnualResults(
+        assessment=assessment(data, half_years, previous, year, policy.annual),
+        individuals=individual_sanctions(data["complaints"], year, policy.annual.dismissal_two_year_complaints),
+        targets=target_attainment(data["targets"], year),
+    )
+
+
+@task(name="write-annual-csv", cache_policy=NO_CACHE)
+def write_annual_csv(run: Run, results: AnnualResults) -> list[Path]:
+    """assessment.csv, individuals.csv and publicity.csv in the version."""
+    publicity = report.publicity(results.assessment)
+    return [
+        run.version.write_csv("assessment.csv", report.in_rank_order(results.assessment), ASSESSMENT_COLUMNS),
+        run.version.write_csv("individuals.csv", results.individuals, INDIVIDUAL_COLUMNS),
+        run.version.write_csv("publicity.csv", publicity, list(publicity.columns)),
+    ]
+
+
+@task(name="annual-dossiers", cache_policy=NO_CACHE)
+def annual_dossiers(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults, half_years: pd.DataFrame,
+                    previous: pd.DataFrame | None, quality: dict, all_units: bool) -> list[PdfJob]:
+    """The PDF jobs of the year: summary, publicity list, and the unit dossiers asked for."""
+    year, policy, number, path_for = int(run.period), run.policy, run.version.number, run.version.path_for
+
+    def cover(title: str) -> dict:
+        return dossiers.cover(policy, year, number, title)
+
+    summary = dossiers.summary_context(cover(f"{year}年度窗口单位考核情况报告"), results.assessment,
+                                       results.individuals, results.targets, previous, quality, year, policy)
+    units = dossiers.unit_jobs(cover(""), results.assessment, data, half_years, previous, year, policy,
+                               path_for, all_units)
+    publicity = dossiers.publicity_context(cover(""), results.assessment, year)
+    return dossiers.dossier_jobs(path_for, summary, units, publicity)
+
+
+@task(name="annual-artifacts", cache_policy=NO_CACHE)
+def publish_artifacts(results: AnnualResults, folder: Path, year: int) -> None:
+    """Prefect artifacts: the units with a measure or apology, and where the summary is."""
+    frame = results.assessment
+    singled = report.in_rank_order(frame[frame["measure"].notna() | frame["apology"].notna()])
+    columns = {"unit_id": "单位编码", "unit_name": "单位名称", "category": "单位类别", "final_score": "最终得分",
+               "rank": "排名", "grade": "等次", "measure": "处理措施", "apology": "一把手道歉"}
+    table = singled[list(columns)].rename(columns=columns).round({"最终得分": 2})
+    create_table_artifact(key=f"annual-{year}-measures", table=report.records(table),
+                          description=f"{year}年度考核:末位处理与一把手道歉单位")
+    figures = report.key_figures(frame, results.individuals)
+    create_markdown_artifact(key=f"annual-{year}-summary", description=f"{year}年度考核结果", markdown=(
+        f"# {year}年度考核\n\n参评单位 {figures['units']} 个,满意 {figures['满意']} 个,基本满意 "
+        f"{figures['基本满意']} 个,不满意 {figures['不满意']} 个;先进单位 {figures['excellent']} 个;"
+        f"诫勉谈话 {figures['诫勉谈话']} 个,调整主要领导 {figures['调整主要领导']} 个;"
+        f"责任追究人员 {figures['individuals']} 人。\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))

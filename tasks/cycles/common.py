@@ -1,0 +1,257 @@
+"""Prefect tasks every cycle shares: period, policy, intake, loading, runs, rendering and publishing."""
+
+from __future__ import annotations
+
+import smtplib
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+
+import pandas as pd
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.context import get_run_context
+from prefect.runtime import flow_run as current_run
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from schemas.datasets import CYCLE_DATASETS, DATASETS
+from schemas.outputs import CYCLE_LABELS
+from schemas.policy import Policy, load_policy
+from tasks.outputs import delivery
+from tasks.store import runs as stored_runs
+from tasks.store.engine import get_engine
+from tasks.errors import AssessError, MissingDataset, retry_io_only
+from tasks.store.window import window_files
+from tasks.periods import check_period, last_completed_period
+from tasks.outputs.versions import Version, start_version, sweep_orphans
+from tasks.settings import get_settings, policy_file
+from tasks.inbox.report import IngestReport
+from tasks.inbox.ingest import ingest_inbox
+from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
+
+
+@dataclass
+class Run:
+    """One run of a cycle for a period, writing one new version of its outputs."""
+
+    run_id: str
+    cycle: str
+    period: str
+    policy: Policy
+    policy_path: str | None
+    reason: str
+    version: Version
+    started_at: datetime = field(default_factory=datetime.now)
+
+
+def period_of_run(cycle: str, period: str | None, tz: str = "Asia/Shanghai") -> str:
+    """The period asked for, checked; or the last period of the cycle that ended before the run was scheduled."""
+    if period:
+        return check_period(cycle, period)
+    return last_completed_period(cycle, now=current_run.scheduled_start_time, tz=tz)
+
+
+def run_namer(cycle: str) -> Callable[[], str]:
+    """A flow-run name such as `half-year-2026H1`, with the period a scheduled run defaults to filled in."""
+    def name() -> str:
+        period = current_run.parameters.get("period")
+        try:
+            return f"{cycle}-{period_of_run(cycle, period)}"
+        except AssessError:
+            return f"{cycle}-{period}"  # the flow itself refuses the period, in words the operator reads
+    return name
+
+
+@task(name="resolve-period", cache_policy=NO_CACHE)
+def resolve_period(cycle: str, period: str | None, tz: str = "Asia/Shanghai") -> str:
+    """The period asked for, checked; or the last period of the cycle that ended before the run was scheduled."""
+    return period_of_run(cycle, period, tz)
+
+
+@task(name="load-policy", cache_policy=NO_CACHE)
+def load_policy_task(name: str | None) -> Policy:
+    """The policy named in the run, from the deployment's policy folder, or the defaults."""
+    return load_policy(policy_file(name))
+
+
+def database_url() -> str:
+    """The deployment's database: DATABASE_URL, else the SQLite file in the data folder."""
+    return get_settings().db_url
+
+
+@task(name="ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 30],
+      retry_condition_fn=retry_io_only)
+def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> IngestReport:
+    """Read, validate and store every new file of the inbox, with the policy's alias tables."""
+    settings = get_settings()
+    report = ingest_inbox(Path(inbox), get_engine(db_url), settings.archive_dir, settings.settle_seconds, policy)
+    get_run_logger().info("入库完成:\n%s", report.as_text())
+    if any(f.notes for f in report.files) or report.revalidated:
+        create_markdown_artifact(key="ingest-notes", description="入库说明",
+                                 markdown=f"# 入库说明\n\n```\n{report.as_text()}\n```\n")
+    return report
+
+
+@task(name="load-cycle-data", cache_policy=NO_CACHE)
+def load_cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
+    """Every dataset the cycle reads; a required one without rows fails the run."""
+    engine = get_engine(db_url)
+    needs = CYCLE_DATASETS[cycle]
+    frames = {name: load_dataset(engine, name) for name in needs["required"] + needs["optional"]}
+    for name in needs["required"]:
+        if frames[name].empty:
+            raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label)
+    return frames
+
+
+@task(name="open-run", cache_policy=NO_CACHE)
+def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, reason: str,
+             policy_path: str | None = None) -> Run:
+    """Record a new run and reserve the next version folder for it."""
+    swept = sweep_orphans(Path(out), cycle, period)
+    version = start_version(Path(out), cycle, period)
+    run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version)
+    killed = [str(version.folder / f"v{number}") for number in swept]
+    stored_runs.record_start(get_engine(db_url), dict(
+        run_id=run.run_id, cycle=cycle, period=period, version=version.number, reason=reason,
+        policy_hash=policy.digest(), started_at=run.started_at, out_dir=str(version.final_path)), killed)
+    if swept:
+        get_run_logger().warning("清除了被中断运行留下的未完成版本:%s", "、".join(f"v{n}" for n in swept))
+    return run
+
+
+def _current_run_id() -> str:
+    try:
+        return str(get_run_context().task_run.flow_run_id or uuid.uuid4())
+    except Exception:  # called outside a Prefect run, e.g. from a script
+        return str(uuid.uuid4())
+
+
+def _labelled(rows: list[dict]) -> list[dict]:
+    """Rows with their `dataset` named by its Chinese label, as every appendix prints it."""
+    return [{**row, "dataset": DATASETS[row["dataset"]].label if row["dataset"] in DATASETS else row["dataset"]}
+            for row in rows]
+
+
+@task(name="quality-context", cache_policy=NO_CACHE)
+def quality_context(db_url: str, run: Run) -> dict:
+    """Files of the period window, their rows accepted and rejected, and the most common reasons, for the
+    data-quality appendix."""
+    engine = get_engine(db_url)
+    names = CYCLE_DATASETS[run.cycle]["required"] + CYCLE_DATASETS[run.cycle]["optional"]
+    window = window_files(engine, run.cycle, run.period)
+    files = quality_summary(engine, names, window)
+    return {
+        "files": _labelled(files.to_dict("records")),
+        "reasons": _labelled(top_reasons(engine, names, n=5, files=window).to_dict("records")),
+        "totals": {c: int(files[c].sum()) for c in ("rows_read", "rows_accepted", "rows_rejected")},
+    }
+
+
+@task(name="write-rejected", cache_policy=NO_CACHE)
+def write_rejected(db_url: str, run: Run, cycle: str) -> dict[str, int]:
+    """The quarantined rows of every dataset the cycle reads, from the files of the period window, as
+    rejected/<dataset>.csv."""
+    engine = get_engine(db_url)
+    window = window_files(engine, run.cycle, run.period)
+    counts = {}
+    for name in CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]:
+        rejected = load_rejected(engine, name, window)
+        if not rejected.empty:
+            run.version.write_csv(f"rejected/{name}.csv", rejected, list(rejected.columns))
+        counts[name] = len(rejected)
+    return counts
+
+
+@task(name="finish-run", cache_policy=NO_CACHE)
+def finish_run(db_url: str, run: Run, results: dict[str, pd.DataFrame], report: IngestReport,
+               extra: dict | None = None) -> Path:
+    """Store the results, write the manifest, and publish the version as `latest`, in one transaction."""
+    with get_engine(db_url).begin() as conn:
+        stored_runs.store_results(conn, run.run_id, run.period, results)
+        folder = run.version.commit(_manifest(conn, run, results, report, extra))
+        stored_runs.mark_complete(conn, run.run_id)
+    return folder
+
+
+def _manifest(conn, run: Run, results: dict[str, pd.DataFrame], report: IngestReport,
+              extra: dict | None) -> dict:
+    needs = CYCLE_DATASETS[run.cycle]
+    return {
+        "run_id": run.run_id,
+        "reason": run.reason,
+        "policy": run.policy.model_dump(mode="json"),
+        "policy_file": run.policy_path,
+        "policy_sha256": run.policy.digest(),
+        "inputs": stored_runs.input_files(conn, needs["required"] + needs["optional"]),
+        "ingested_this_run": [f.file_name for f in report.files if f.status == "ingested"],
+        "row_counts": {name: len(frame) for name, frame in results.items()},
+        **(extra or {}),
+    }
+
+
+@task(name="fail-run", cache_policy=NO_CACHE)
+def fail_run(db_url: str, run: Run, error: BaseException) -> None:
+    """Drop the unfinished version and record why the run failed."""
+    run.version.abandon()
+    stored_runs.record_failure(get_engine(db_url), run.run_id, error)
+
+
+@contextmanager
+def run_guard(db_url: str, run: Run):
+    """Abandon the version and mark the run failed when the body raises."""
+    try:
+        yield run
+    except BaseException as exc:
+        fail_run(db_url, run, exc)
+        raise
+
+
+def _worth_retrying(task, task_run, state) -> bool:
+    """Retry a mail the server may take later (network trouble, 4xx), never one it refused for good (5xx)."""
+    try:
+        state.result()
+    except smtplib.SMTPResponseException as exc:
+        return exc.smtp_code < 500
+    except smtplib.SMTPRecipientsRefused as exc:
+        return all(code < 500 for code, _ in exc.recipients.values())
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="send-mail", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.2, retry_condition_fn=_worth_retrying)
+def send_mail_task(message: EmailMessage) -> str:
+    """Hand one e-mail to the SMTP server, retried with backoff; returns the server's answer."""
+    return delivery.send(message, get_settings())
+
+
+@task(name="deliver", cache_policy=NO_CACHE)
+def deliver_task(run: Run, folder: Path, units: pd.DataFrame | None = None) -> delivery.DeliveryReport:
+    """Archive what each leader receives, e-mail it in mails under the size limit, and record every answer."""
+    regions = None if units is None else dict(zip(units["unit_id"].astype(str), units["region"]))
+    planned = delivery.plan(folder, run.policy, regions)
+    archive = delivery.archive_version(folder, Path(folder).parents[2] / "deliveries", run.cycle,
+                                       run.period, planned)
+    report = delivery.DeliveryReport(archive, planned)
+    delivery.deliver(planned, send_mail_task, run.policy, run.cycle, run.period, folder.name)
+    delivery.write_report(report, run.cycle, run.period, folder.name)
+    if report.failed:
+        names = "、".join(d.recipient.name for d in report.failed)
+        create_markdown_artifact(
+            key=f"delivery-failed-{run.cycle}", description="送达失败",
+            markdown=f"# 送达失败\n\n{CYCLE_LABELS[run.cycle]} {run.period} {folder.name} 未能全部发送给:{names}。\n\n"
+                     f"结果文件完好,已存于 `{folder}`;送达记录与副本在 `{archive}`(见 index.html)。"
+                     "请检查邮件服务器设置后重新发送。")
+        get_run_logger().error("送达失败:%s", names)
+    return report
+
+

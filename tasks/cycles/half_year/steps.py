@@ -1,0 +1,68 @@
+"""Prefect tasks of the 半年点评写实 flow: earlier results, the half-year outcome, its files, dossiers and artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from schemas.outputs import RANKING_COLUMNS
+from schemas.policy import Policy
+from tasks.cycles.half_year import dossiers
+from tasks.cycles.half_year import report
+from tasks.cycles.common import Run
+from tasks.store.engine import get_engine
+from tasks.store.runs import load_results
+from tasks.dossiers.render import PdfJob
+
+
+@task(name="half-year-history")
+def earlier_rankings(db_url: str, period: str) -> pd.DataFrame:
+    """The published rankings of the half-years before `period`, for the trend and the follow-up."""
+    return report.stack_history({p: load_results(get_engine(db_url), "ranking", p) for p in report.earlier_periods(period)})
+
+
+@task(name="rank-half-year")
+def rank_half_year(data: dict[str, pd.DataFrame], period: str, policy: Policy,
+                   history: pd.DataFrame) -> report.HalfYearOutcome:
+    """半年点评: scores, ranks, designations, profiles, leader-comment coverage and rectification follow-up."""
+    return report.half_year_outcome(data, period, policy, history)
+
+
+@task(name="write-half-year-csv")
+def write_half_year_csv(run: Run, outcome: report.HalfYearOutcome) -> list[Path]:
+    """ranking.csv and publicity.csv in the version."""
+    publicity = report.publicity(outcome)
+    return [
+        run.version.write_csv("ranking.csv", outcome.results(), RANKING_COLUMNS),
+        run.version.write_csv("publicity.csv", publicity, list(publicity.columns)),
+    ]
+
+
+@task(name="half-year-dossiers")
+def half_year_dossiers(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> list[PdfJob]:
+    """The PDF jobs of the half-year: summary, publicity list, and one dossier per designated unit."""
+    def cover(title: str) -> dict:
+        return dossiers.cover(run.policy, run.period, run.version.number, title)
+
+    return dossiers.dossier_jobs(cover, outcome, quality, run.policy, run.version.path_for)
+
+
+@task(name="half-year-artifacts")
+def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
+    """Prefect artifacts: the designated units, and the headline figures with where the summary is."""
+    columns = {"unit_id": "单位编码", "unit_name": "单位名称", "category": "单位类别", "rank": "名次",
+               "score": "得分", "satisfaction_rate": "满意率", "designation": "确定结果"}
+    table = outcome.designated[list(columns)].rename(columns=columns).round({"得分": 2, "满意率": 4})
+    key = outcome.period.lower()
+    create_table_artifact(key=f"half-year-{key}-designated", table=report.records(table),
+                          description=f"{outcome.period} 半年点评:重点管理单位与重点督查单位")
+    figures = report.key_figures(outcome)
+    notes = "\n".join(f"- {note}" for note in outcome.notes)
+    create_markdown_artifact(key=f"half-year-{key}-summary", description=f"{outcome.period} 半年点评结果", markdown=(
+        f"# {report.period_label(outcome.period)}半年点评写实\n\n参评单位 {figures['units']} 个,参与排名 "
+        f"{figures['ranked']} 个,样本不足 {figures['insufficient']} 个;有效测评票 {figures['valid']:,} 张。\n\n"
+        f"重点管理单位 {figures['key_management']} 个,重点督查单位 {figures['key_supervision']} 个。\n\n"
+        f"{notes}\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))

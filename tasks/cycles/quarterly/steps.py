@@ -1,0 +1,58 @@
+"""Prefect tasks of the 季度评议写实 flow: the quarter's review, its files, dossiers and artifacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from schemas.outputs import FULFILMENT_COLUMNS
+from schemas.policy import Policy
+from tasks.cycles.common import Run
+from tasks.cycles.quarterly import report
+from tasks.dossiers.render import PdfJob
+from tasks.rules import commitments
+
+
+@task(name="review-quarter", cache_policy=NO_CACHE)
+def review_quarter(data: dict[str, pd.DataFrame], period: str, policy: Policy) -> pd.DataFrame:
+    """Every unit's commitment fulfilment, platform figures and warning reasons for the quarter."""
+    return commitments.quarterly_review(data["units"], data["commitments"], data["commitment_status"],
+                                        data["platform_cases"], period, policy.quarterly)
+
+
+@task(name="write-quarterly-csv", cache_policy=NO_CACHE)
+def write_quarterly_csv(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> list[Path]:
+    """fulfilment.csv and publicity.csv in the version."""
+    publicity = report.publicity(review, units)
+    return [run.version.write_csv("fulfilment.csv", review, FULFILMENT_COLUMNS),
+            run.version.write_csv("publicity.csv", publicity, list(publicity.columns))]
+
+
+@task(name="quarterly-dossiers", cache_policy=NO_CACHE)
+def quarterly_dossiers(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame, quality: dict) -> list[PdfJob]:
+    """The PDF jobs of the quarter: summary, publicity list, and one dossier per warned unit."""
+    period, policy, path_for = run.period, run.policy, run.version.path_for
+    label = report.period_label(period)
+    cover = report.cover(policy, period, run.version.number, f"关于{label}公开承诺评议写实情况的通报")
+    summary = report.summary_context(cover, data, review, period, policy, quality)
+    units = report.unit_jobs(cover, data, review, period, policy, path_for)
+    publicity = report.publicity_context(cover, review, data["units"], period)
+    return report.dossier_jobs(path_for, summary, publicity, units)
+
+
+@task(name="quarterly-artifacts", cache_policy=NO_CACHE)
+def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> None:
+    """Prefect artifacts: the warning list with reasons, and where the summary will be."""
+    warned = report.warned_units(review, units)
+    columns = {"unit_id": "单位编码", "unit_name": "单位名称", "region": "所属地区", "overdue": "逾期未兑现",
+               "fulfilment_rate": "承诺兑现率", "platform_satisfaction_rate": "平台满意度", "warning_reasons": "预警原因"}
+    table = warned[list(columns)].rename(columns=columns).round({"承诺兑现率": 4, "平台满意度": 4})
+    key = f"quarterly-{run.period.lower()}"
+    create_table_artifact(key=f"{key}-warnings", table=report.records(table),
+                          description=f"{report.period_label(run.period)}季度评议写实预警单位")
+    create_markdown_artifact(key=f"{key}-summary", description=f"{report.period_label(run.period)}季度评议写实结果",
+                             markdown=report.artifact_markdown(review, run.period, run.version.final_path))

@@ -1,0 +1,211 @@
+"""Dossiers: Jinja2 templates to HTML, WeasyPrint HTML to PDF, and many PDFs in a process pool."""
+
+from __future__ import annotations
+
+import math
+import mimetypes
+import multiprocessing
+import os
+import pickle
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from schemas.datasets import ONGOING
+from tasks.errors import AssessError
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+DASH = "—"
+ONGOING_TEXT = "长期坚持"  # the deadline of a commitment that is never due
+
+
+class RenderFailed(AssessError):
+    """A dossier that could not be rendered, naming its template and target file."""
+
+    def __init__(self, template: str, path: str, problem: str) -> None:
+        super().__init__(f"文书生成失败:模板“{template}”,文件“{path}”:{problem}")
+        self.template, self.path, self.problem = template, path, problem
+
+    def __reduce__(self):
+        # Errors cross the process-pool boundary by pickling; keep the three parts.
+        return type(self), (self.template, self.path, self.problem)
+
+
+def _missing(value) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def pct(value, digits: int = 1) -> str:
+    """A fraction as a percentage such as "87.3%"; "—" when missing."""
+    return DASH if _missing(value) else f"{float(value) * 100:.{digits}f}%"
+
+
+def num(value, digits: int = 2) -> str:
+    """A number with `digits` decimals; "—" when missing."""
+    return DASH if _missing(value) else f"{float(value):.{digits}f}"
+
+
+def thousands(value) -> str:
+    """An integer with thousands separators such as "12,345"; "—" when missing."""
+    return DASH if _missing(value) else f"{round(float(value)):,}"
+
+
+def blank(value) -> str:
+    """A value as text; an empty string when missing."""
+    return "" if _missing(value) else str(value)
+
+
+def balanced(text: str, max_width: float = 18) -> Markup:
+    """`text` broken into the fewest lines of nearly equal width (a CJK character counts 1, ASCII ½) for cover titles."""
+    text = str(text)
+    widths = [0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text]
+    total = sum(widths)
+    lines = max(1, math.ceil(total / max_width))
+    cuts, run = [0], 0.0
+    for index, width in enumerate(widths):
+        # Cut before the character whose middle passes the next equal share of the width.
+        if len(cuts) < lines and run + width / 2 > total * len(cuts) / lines:
+            cuts.append(index)
+        run += width
+    cuts.append(len(text))
+    return Markup("<br>").join(escape(text[a:b]) for a, b in zip(cuts, cuts[1:]))
+
+
+def cn_date(value) -> str:
+    """A date as "2026年7月15日"; ISO strings are accepted; "—" when missing."""
+    if _missing(value) or value == "":
+        return DASH
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = value.date()
+    if value == ONGOING.date():
+        return ONGOING_TEXT
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@lru_cache
+def environment() -> Environment:
+    """The template environment over templates/, autoescaping HTML, failing on undefined names."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "htm", "xml", "svg"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(pct=pct, num=num, cn_date=cn_date, thousands=thousands, blank=blank,
+                       balanced=balanced)
+    return env
+
+
+def render_html(template: str, context: dict) -> str:
+    """The HTML of `template` filled with `context`."""
+    return environment().get_template(template).render(**context)
+
+
+@lru_cache
+def _fetcher_class():
+    # Built on first use so that importing this module does not load WeasyPrint.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class TemplateFetcher(URLFetcher):
+        """Serves data: URLs and files inside templates/ only, so no name in the data can reach anything else."""
+
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(TEMPLATES) and path.is_file():
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            raise PermissionError(f"拒绝读取模板文件夹以外的资源:{url}")
+
+    return TemplateFetcher
+
+
+def template_fetcher():
+    """A WeasyPrint URL fetcher that refuses everything outside the templates folder."""
+    return _fetcher_class()()
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    """`html` rendered to a PDF at `path` (fonts embedded and subset); the path."""
+    from weasyprint import HTML
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/", url_fetcher=template_fetcher())
+    document.write_pdf(path)
+    return path
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """One dossier to render: its template, the context to fill it with, and where the PDF goes."""
+
+    template: str
+    context: dict
+    path: Path
+
+
+def _render_one(job: PdfJob) -> Path:
+    try:
+        return write_pdf(render_html(job.template, job.context), job.path)
+    except Exception as exc:
+        raise RenderFailed(job.template, str(job.path), f"{type(exc).__name__}: {exc}") from exc
+
+
+def _render_batch(jobs: Sequence[PdfJob]) -> list[Path]:
+    return [_render_one(job) for job in jobs]
+
+
+def _weight(job: PdfJob) -> int:
+    """How heavy a dossier is to render, judged by the size of its context (the summary's is by far the largest)."""
+    return len(pickle.dumps(job.context, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def heaviest_first(jobs: Sequence[PdfJob]) -> list[int]:
+    """The positions of `jobs`, heaviest first."""
+    weights = [_weight(job) for job in jobs]
+    return sorted(range(len(jobs)), key=lambda i: -weights[i])
+
+
+def shares(jobs: Sequence[PdfJob], count: int) -> list[list[int]]:
+    """`jobs` dealt into `count` shares of about equal weight (heaviest first, each to the lightest share)."""
+    loads, dealt = [0] * count, [[] for _ in range(count)]
+    for i in heaviest_first(jobs):
+        lightest = loads.index(min(loads))
+        dealt[lightest].append(i)
+        loads[lightest] += _weight(jobs[i])
+    return [share for share in dealt if share]
+
+
+def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path]:
+    """The PDFs of `jobs`, in order, rendered by `workers` processes (1: serially in this process)."""
+    jobs = list(jobs)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        return _render_batch(jobs)
+    # Heaviest first and one at a time: the worker that takes the summary is not also handed a fixed share of
+    # the rest, and the light unit dossiers fill in around it.
+    order = heaviest_first(jobs)
+    # forkserver: workers start from a clean, single-threaded parent with WeasyPrint already imported.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tasks.dossiers.render", "weasyprint"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        rendered = list(pool.map(_render_one, [jobs[i] for i in order]))
+    paths: list[Path] = [Path()] * len(jobs)
+    for i, path in zip(order, rendered):
+        paths[i] = path
+    return paths

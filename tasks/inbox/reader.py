@@ -1,0 +1,287 @@
+"""The inbox reader: one delivered CSV or Excel file as a frame of clean text cells with the schema's names."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+import opencc
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from schemas.datasets import Column, Dataset
+from tasks.errors import UnreadableFile
+from tasks.inbox.excel_cells import OLE_MAGIC, ZIP_MAGIC, excel_cells
+
+# Offices put a title, an issuing office, a date and several lines of 填表说明 above the header.
+HEADER_SEARCH_ROWS = 50
+# A macro-enabled workbook is read like any other: calamine reads cell values and never runs a macro.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+_DECORATION = re.compile(r"[*＊:：]|[((][^))]*[))]|\s+")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_ARROW_ENCODINGS = {"utf-8-sig": "utf8", "gb18030": "gb18030"}  # Arrow skips a UTF-8 byte-order mark itself
+# Control characters other than tab and line breaks (NUL above all) cannot be stored in PostgreSQL text.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_WIDER_ROW = re.compile(r"Expected \d+ fields in line \d+, saw (\d+)")
+_WIDEN_ATTEMPTS = 8
+_PARSER_PROBLEMS = (
+    (re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)"), "第 {1} 行有 {2} 个字段,多于表头的 {0} 列", 0),
+    # The parser counts rows from 0 here but lines from 1 above; an editor counts lines from 1.
+    (re.compile(r"EOF inside string starting at row (\d+)"), "第 {0} 行起的引号没有闭合", 1),
+)
+
+
+def read_table(path: Path, dataset: Dataset) -> pd.DataFrame:
+    """The rows of `path` as text (schema columns plus `_row_number`), with headers mapped to English names."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise UnreadableFile(path.name, "文件为空")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        cells = _csv_cells(path)
+    elif suffix in EXCEL_SUFFIXES:
+        cells = excel_cells(path)
+    else:
+        raise UnreadableFile(path.name, f"不支持的文件格式“{suffix or '无扩展名'}”,请提交 CSV 或 Excel(.xlsx)文件")
+    return _tabulate(path.name, cells, dataset)
+
+
+def _csv_text(path: Path) -> tuple[bytes, str]:
+    data = path.read_bytes()
+    if data.startswith(UTF16_BOMS):
+        return data, "utf-16"  # the byte-order mark makes the encoding certain
+    if b"\x00" in data[:8192] or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        raise UnreadableFile(path.name, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            data.decode(encoding)
+            return data, encoding
+        except UnicodeDecodeError:
+            continue
+    try:
+        # Windows' code page 936 has one byte GB18030 lacks: 0x80, the euro sign. Such a file is read as UTF-8.
+        return data.decode("gb18030", errors=_CP936_EURO).encode("utf-8"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    raise UnreadableFile(path.name, "无法识别文件编码,请以 UTF-8 或 GB18030 编码保存")
+
+
+def _cp936_euro(error: UnicodeError) -> tuple[str, int]:
+    if isinstance(error, UnicodeDecodeError) and error.object[error.start:error.start + 1] == b"\x80":
+        return "€", error.start + 1
+    raise error
+
+
+_CP936_EURO = "assess-cp936-euro"
+codecs.register_error(_CP936_EURO, _cp936_euro)
+
+
+def _csv_cells(path: Path) -> pd.DataFrame:
+    data, encoding = _csv_text(path)
+    head_text = data[:1 << 16].decode(encoding, errors="ignore")
+    head = list(csv.reader(io.StringIO("\n".join(head_text.splitlines()[:HEADER_SEARCH_ROWS]))))
+    width = max((len(r) for r in head), default=0)
+    if (fast := _arrow_cells(data, encoding, head, width)) is not None:
+        return fast
+    frame = _tolerant_cells(path.name, data, encoding, max(width, 1))
+    frame.index = frame.index + 1  # line numbers as an editor shows them
+    return _without_empty_tail(path.name, frame, max(width, 1))
+
+
+def _tolerant_cells(file_name: str, data: bytes, encoding: str, width: int) -> pd.DataFrame:
+    """Every row of the file, padded to the widest row (pandas' reader, which says where a row does not parse)."""
+    for _ in range(_WIDEN_ATTEMPTS):
+        try:
+            # The parser decodes bytes itself, much faster than reading from a Python string.
+            return pd.read_csv(io.BytesIO(data), encoding=encoding, header=None, names=range(width), dtype="str",
+                               keep_default_na=False, skip_blank_lines=False, engine="c")
+        except (pd.errors.ParserError, ValueError) as exc:
+            # A row wider than the rows above may only carry empty fields after the last column: read it whole.
+            wider = _WIDER_ROW.search(str(exc))
+            if wider is None:
+                raise UnreadableFile(file_name, f"CSV 格式错误:{_parser_problem(exc)}") from exc
+            width = int(wider.group(1))
+    raise UnreadableFile(file_name, "CSV 格式错误:各行字段数相差过大,请检查分隔符与引号")
+
+
+def _without_empty_tail(file_name: str, frame: pd.DataFrame, width: int) -> pd.DataFrame:
+    """`frame` cut to `width` columns; a row with text beyond them makes the file unreadable, named by line."""
+    if frame.shape[1] <= width:
+        return frame
+    tail = frame.iloc[:, width:].apply(lambda column: column.str.strip().ne(""))
+    filled = tail.any(axis=1)
+    if filled.any():
+        line = int(filled.idxmax())
+        fields = width + int(tail.loc[line].to_numpy().nonzero()[0].max()) + 1
+        raise UnreadableFile(file_name, f"CSV 格式错误:第 {line} 行有 {fields} 个字段,多于表头的 {width} 列")
+    return frame.iloc[:, :width]
+
+
+def _arrow_cells(data: bytes, encoding: str, head: list[list[str]], width: int) -> pd.DataFrame | None:
+    """A regular file's cells by Arrow's multi-threaded reader; None when the tolerant reader must do it.
+
+    Regular means every row has the header's width: a title row, a blank line or a ragged row makes Arrow
+    refuse the file, and pandas' reader (which pads short rows and says where a row is too long) takes over.
+    Rows are numbered alike by both: the n-th record, counting from 1.
+    """
+    if encoding not in _ARROW_ENCODINGS or width < 2 or any(len(row) != width for row in head):
+        return None
+    columns = [f"f{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(pa.py_buffer(data), read_options=pacsv.ReadOptions(
+            column_names=columns, encoding=_ARROW_ENCODINGS[encoding]),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    frame = pd.DataFrame({i: pd.array(table.column(i), dtype="str") for i in range(width)})
+    frame.index = frame.index + 1
+    return frame
+
+
+def _parser_problem(exc: Exception) -> str:
+    """The parser's complaint in Chinese, with the line it names (data lines counted from 1)."""
+    for pattern, text, offset in _PARSER_PROBLEMS:
+        if match := pattern.search(str(exc)):
+            return text.format(*(int(n) + offset for n in match.groups()))
+    return "无法按 CSV 格式解析,请检查分隔符与引号"
+
+
+def _clean(text: pd.Series) -> pd.Series:
+    # Cells repeat a lot down a column, so each distinct text is normalised once.
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype="str")
+    wide = ~distinct.str.isascii()  # ASCII text is already in NFKC form
+    cleaned = distinct.mask(wide, distinct[wide].str.normalize("NFKC"))
+    cleaned = cleaned.str.replace(_CONTROL, "", regex=True).str.strip()
+    cleaned = cleaned.mask(cleaned == "")
+    return pd.Series(cleaned.array.take(codes, allow_fill=True), index=text.index, dtype="str")
+
+
+def _header_name(cell: object, aliases: dict[str, str]) -> str | None:
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    bare = _DECORATION.sub("", text)
+    for candidate in (text, text.lower(), bare, bare.lower()):
+        if candidate in aliases:
+            return aliases[candidate]
+    if not bare.isascii():  # a header typed in traditional characters: 單位編碼 is 单位编码
+        return aliases.get(_simplified(bare))
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _simplified(text: str) -> str:
+    """`text` in simplified characters (OpenCC's traditional-to-simplified conversion)."""
+    return _converter().convert(text)
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _find_header(file_name: str, cells: pd.DataFrame, dataset: Dataset) -> tuple[int, dict[int, str]]:
+    aliases = dataset.header_aliases() | {n.lower(): n for n in dataset.column_names}
+    best: tuple[int, dict[int, str]] | None = None
+    for row_number, row in cells.head(HEADER_SEARCH_ROWS).iterrows():
+        mapped = {i: n for i, cell in row.items() if pd.notna(cell) and (n := _header_name(cell, aliases))}
+        if mapped and (best is None or len(mapped) > len(best[1])):
+            best = (row_number, mapped)
+    if best is None:
+        raise UnreadableFile(file_name, f"前 {HEADER_SEARCH_ROWS} 行中找不到表头行(应包含“{dataset.label}”的列名)")
+    seen: dict[str, int] = {}
+    for position, name in best[1].items():
+        if name in seen:
+            raise UnreadableFile(file_name, f"表头中“{dataset.column(name).label}”({name})出现了不止一次")
+        seen[name] = position
+    return best[0], best[1]
+
+
+def _blank(cells: pd.DataFrame) -> bool:
+    return bool(cells.apply(lambda column: _clean(column.astype("str")).isna()).all().all())
+
+
+def _tabulate(file_name: str, cells: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
+    if cells.empty or _blank(cells.head(HEADER_SEARCH_ROWS)):
+        raise UnreadableFile(file_name, "文件为空")
+    header_row, mapped = _find_header(file_name, cells, dataset)
+    missing = [dataset.column(n) for n in dataset.required_columns if n not in mapped.values()]
+    if missing:
+        named = "、".join(f"“{c.label}”({c.name})" for c in missing)
+        raise UnreadableFile(file_name, f"缺少必需的列 {named}")
+    body = cells.loc[header_row + 1:, list(mapped)].rename(columns=mapped)
+    frame = pd.DataFrame({name: _clean(body[name]) if name in body else pd.Series(pd.NA, index=body.index, dtype="str")
+                          for name in dataset.column_names}, index=body.index)
+    headers, other_text = _unrecognised(cells, header_row, mapped)
+    has_data = frame.notna().any(axis=1)
+    # A line with text only under unrecognised headers is kept, so that validation rejects it with a reason;
+    # only then is the column there, so a regular file's frame holds the schema columns alone.
+    if (other_text.notna() & ~has_data).any():
+        frame[UNRECOGNISED] = other_text.where(~has_data)
+    frame = frame[has_data | other_text.notna()]
+    frame["_row_number"] = frame.index.to_numpy(dtype="int64")
+    frame = frame.reset_index(drop=True)
+    frame.attrs = {"unrecognised_columns": headers,
+                   "absent_columns": [n for n in dataset.column_names if n not in mapped.values()]}
+    return frame
+
+
+UNRECOGNISED = "_unrecognised"
+
+
+def _unrecognised(cells: pd.DataFrame, header_row: int, mapped: dict[int, str]) -> tuple[list[str], pd.Series]:
+    """The headers of columns no schema column claims, and per line what it has under them (header:“text”)."""
+    body = cells.loc[header_row + 1:]
+    header = cells.loc[header_row]
+    headers, pieces = [], []
+    for position in cells.columns:
+        if position in mapped:
+            continue
+        text = _clean(body[position].astype("str"))
+        title = _clean(pd.Series([header[position]], dtype="str").fillna("")).iat[0]
+        if pd.isna(title) and text.isna().all():
+            continue
+        title = f"第 {int(position) + 1} 列(无表头)" if pd.isna(title) else title
+        headers.append(title)
+        pieces.append(title + ":“" + text + "”")  # the text itself, kept with the rejected line
+    named = pd.Series(pd.NA, index=body.index, dtype="str")
+    for piece in pieces:  # one pass per unrecognised column, not per line
+        named = (named + "、" + piece).fillna(named).fillna(piece)
+    return headers, named
+
+
+def column_notes(dataset: Dataset, raw: pd.DataFrame) -> list[str]:
+    """Notes on a read table's columns: unrecognised headers with the closest absent label, empty optional columns."""
+    absent = [dataset.column(n) for n in raw.attrs.get("absent_columns", [])]
+    notes = []
+    for header in raw.attrs.get("unrecognised_columns", []):
+        guess = _closest(header, absent)
+        hint = f",最接近的列名是“{guess.label}”({guess.name}),如是请改用该列名" if guess else ""
+        notes.append(f"未识别的列“{header}”:其内容未读入{hint}")
+    for column in dataset.columns:
+        if column.required:
+            continue
+        if column.name in raw.attrs.get("absent_columns", []):
+            notes.append(f"可选列“{column.label}”({column.name})在文件中没有,该列按空值处理")
+        elif len(raw) and raw[column.name].isna().all():
+            notes.append(f"可选列“{column.label}”({column.name})全部为空")
+    return notes
+
+
+def _closest(header: str, candidates: list[Column]) -> Column | None:
+    """The candidate column whose label or name is most like `header`; the only one when none is alike at all."""
+    scored = [(max(difflib.SequenceMatcher(None, header, c.label).ratio(),
+                   difflib.SequenceMatcher(None, header.lower(), c.name).ratio()), c) for c in candidates]
+    best = max(scored, key=lambda s: s[0], default=(0.0, None))
+    if best[0] > 0:
+        return best[1]
+    # 扣分原因 shares no character with 事由: when one column is missing, it is the likeliest meaning.
+    return candidates[0] if len(candidates) == 1 else None

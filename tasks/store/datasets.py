@@ -1,0 +1,83 @@
+"""Stored datasets read back: accepted rows in their analysis types, quarantined rows, and per-file quality figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from schemas.datasets import DATASETS, INGEST_ORDER
+from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
+from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
+
+LOAD_CHUNK_ROWS = 250_000
+
+
+def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS) -> pd.DataFrame:
+    """Every accepted row of dataset `name`, with the schema's columns in their analysis dtypes.
+
+    Rows stream from a server-side cursor and are typed a chunk at a time, so only one chunk is ever held as
+    Python objects: 10 million platform cases fetched at once would take about 10 GB before typing.
+    """
+    dataset, table = DATASETS[name], dataset_tables[name]
+    query = select(*[table.c[c] for c in dataset.column_names]).order_by(table.c._id)
+    with engine.connect() as conn:
+        streaming = conn.execution_options(stream_results=True)
+        chunks = [as_schema_types(dataset, chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
+    # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
+    return pd.concat(chunks, ignore_index=True)
+
+
+def load_rejected(engine: Engine, dataset: str, files: Iterable[int] | None = None) -> pd.DataFrame:
+    """The quarantined rows of `dataset` (of the files with ids `files`, if given): file, row number, reason,
+    then the row as delivered."""
+    query = (select(ingested_files.c.file_name, rejected_rows.c.row_number, rejected_rows.c.reason,
+                    rejected_rows.c.data)
+             .join(ingested_files, ingested_files.c.file_id == rejected_rows.c.file_id)
+             .where(rejected_rows.c.dataset == dataset, rejected_rows.c.accepted_at.is_(None))
+             .order_by(rejected_rows.c.file_id, rejected_rows.c.row_number))
+    if files is not None:
+        query = query.where(rejected_rows.c.file_id.in_(list(files)))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    columns = DATASETS[dataset].column_names
+    head = pd.DataFrame([r[:3] for r in rows], columns=["file_name", "row_number", "reason"])
+    data = pd.DataFrame([r[3] for r in rows], columns=columns)
+    data = data.astype("str").rename(columns=delivered_names(DATASETS[dataset]))
+    return pd.concat([head, data], axis=1)
+
+
+def quality_summary(engine: Engine, datasets: Iterable[str], files: Iterable[int] | None = None) -> pd.DataFrame:
+    """Per ingested file of `datasets` (with ids `files`, if given): file name, dataset, when, rows read, accepted
+    and rejected."""
+    c = ingested_files.c
+    query = select(c.file_name, c.dataset, c.ingested_at, c.rows_read, c.rows_accepted, c.rows_rejected) \
+        .where(c.dataset.in_(list(datasets))).order_by(c.file_id)
+    if files is not None:
+        query = query.where(c.file_id.in_(list(files)))
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def top_reasons(engine: Engine, datasets: Iterable[str], n: int = 5,
+                files: Iterable[int] | None = None) -> pd.DataFrame:
+    """The `n` most common rejection reasons of each dataset (the row's own values taken out), with row counts;
+    of the files with ids `files` only, if given."""
+    r = rejected_rows.c
+    query = select(r.dataset, r.reason, func.count().label("rows")) \
+        .where(r.dataset.in_(list(datasets)), r.accepted_at.is_(None)) \
+        .group_by(r.dataset, r.reason)
+    if files is not None:
+        query = query.where(r.file_id.in_(list(files)))
+    with engine.connect() as conn:
+        counted = pd.read_sql(query, conn)
+    if counted.empty:
+        return pd.DataFrame({"dataset": pd.Series(dtype="str"), "reason": pd.Series(dtype="str"),
+                             "rows": pd.Series(dtype="int64")})
+    kinds = reason_kinds(counted["reason"])
+    exploded = counted.drop(columns="reason").loc[kinds.index].assign(reason=kinds.to_numpy())
+    summed = exploded.groupby(["dataset", "reason"], as_index=False)["rows"].sum()
+    summed["order"] = summed["dataset"].map(INGEST_ORDER.index)
+    ranked = summed.sort_values(["order", "rows", "reason"], ascending=[True, False, True])
+    return ranked.groupby("dataset", sort=False).head(n)[["dataset", "reason", "rows"]].reset_index(drop=True)

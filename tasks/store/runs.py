@@ -1,0 +1,75 @@
+"""Runs and their published results in the database: started, completed or failed, and the result rows they stored."""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Iterable
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from tasks.store.tables import ingested_files, result_tables, runs
+
+KILLED = "运行被强行中断(进程终止),未完成的版本已清除"
+
+
+def record_start(engine: Engine, row: dict, killed_dirs: Iterable[str] = ()) -> None:
+    """Insert the run `row` as running, and mark failed the runs whose unfinished folders `killed_dirs` were swept."""
+    killed_dirs = list(killed_dirs)
+    with engine.begin() as conn:
+        if killed_dirs:
+            # Runs killed outside Python (SIGKILL, power loss) could not say so themselves.
+            conn.execute(update(runs).where(runs.c.status == "running", runs.c.out_dir.in_(killed_dirs)).values(
+                status="failed", finished_at=datetime.now(), error=json.dumps({"error": KILLED}, ensure_ascii=False)))
+        conn.execute(insert(runs).values(status="running", **row))
+
+
+def record_failure(engine: Engine, run_id: str, error: BaseException) -> None:
+    """Mark the run failed, with the error and the last lines of its trace."""
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.run_id == run_id).values(
+            status="failed", finished_at=datetime.now(),
+            error=json.dumps({"error": str(error), "trace": traceback.format_exception(error)[-3:]},
+                             ensure_ascii=False),
+        ))
+
+
+def store_results(conn: Connection, run_id: str, period: str, results: dict[str, pd.DataFrame]) -> None:
+    """The result rows of a run, one table per result frame, inside the caller's transaction."""
+    for table, frame in results.items():
+        columns = [c.name for c in result_tables[table].columns if c.name not in ("run_id", "period")]
+        clean = frame[columns].astype(object).where(frame[columns].notna(), None)
+        rows = [{"run_id": run_id, "period": period, **row} for row in clean.to_dict("records")]
+        if rows:
+            conn.execute(insert(result_tables[table]), rows)
+
+
+def mark_complete(conn: Connection, run_id: str) -> None:
+    """Mark the run complete, inside the caller's transaction (the one that publishes its version)."""
+    conn.execute(update(runs).where(runs.c.run_id == run_id).values(status="complete", finished_at=datetime.now()))
+
+
+def input_files(conn: Connection, datasets: Iterable[str]) -> list[dict]:
+    """Every ingested file of `datasets`: name, dataset, SHA-256 and row counts, in the order they came in."""
+    c = ingested_files.c
+    query = (select(c.file_name, c.dataset, c.sha256, c.rows_read, c.rows_accepted, c.rows_rejected)
+             .where(c.dataset.in_(list(datasets))).order_by(c.file_id))
+    return [dict(row) for row in conn.execute(query).mappings().all()]
+
+
+def load_results(engine: Engine, table: str, period: str) -> pd.DataFrame | None:
+    """The stored result rows of the newest complete run for `period`, or None when there is none."""
+    result = result_tables[table]
+    with engine.connect() as conn:
+        run_id = conn.execute(
+            select(runs.c.run_id)
+            .join(result, result.c.run_id == runs.c.run_id)
+            .where(runs.c.status == "complete", result.c.period == period)
+            .order_by(runs.c.finished_at.desc()).limit(1)
+        ).scalar()
+        if run_id is None:
+            return None
+        frame = pd.read_sql(select(result).where(result.c.run_id == run_id), conn)
+    return frame.drop(columns=["run_id"])

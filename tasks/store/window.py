@@ -1,0 +1,75 @@
+"""The period window of a cycle (SPEC §6): which stored rows of each dataset belong to a period, and which files
+delivered them, so that `rejected/` and the data-quality appendix speak of this period's files only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, and_, select, union
+from sqlalchemy.sql.elements import ColumnElement
+
+from schemas.datasets import CYCLE_DATASETS
+from tasks.store.tables import dataset_tables, ingested_files
+from tasks.periods import period_bounds, shift_period, year_of
+
+
+def _between(column, start, end) -> ColumnElement:
+    return and_(column >= start, column < end)
+
+
+def _days(cycle: str, period: str) -> tuple[date, date]:
+    start, end = period_bounds(cycle, period)
+    return start.date(), end.date()
+
+
+def window_conditions(cycle: str, period: str) -> dict[str, ColumnElement | None]:
+    """Per dataset the cycle reads, the condition its rows of the period meet; None for a registry (every row)."""
+    needs = CYCLE_DATASETS[cycle]
+    t = {name: dataset_tables[name].c for name in needs["required"] + needs["optional"]}
+    year = year_of(period)
+    start, end = period_bounds(cycle, period)
+    first, after = _days(cycle, period)
+    if cycle == "quarterly":
+        return {"units": None, "commitments": t["commitments"].year == year,
+                "commitment_status": and_(t["commitment_status"].period >= f"{year}Q1",
+                                          t["commitment_status"].period <= period),
+                "platform_cases": _between(t["platform_cases"].received_at, start, end)}
+    if cycle == "half-year":
+        return {"units": None, "subjects": None,
+                "survey_responses": t["survey_responses"].period == period,
+                "leader_comments": _between(t["leader_comments"].date, first, after),
+                # A plan answers the designations of the half-year before.
+                "rectification_plans": t["rectification_plans"].period.in_([shift_period(cycle, period, -1), period])}
+    halves = [f"{year}H1", f"{year}H2"]
+    conditions: dict[str, ColumnElement | None] = {"units": None, "subjects": None}
+    for name, columns in t.items():
+        if name in conditions:
+            continue
+        if "year" in columns:
+            conditions[name] = columns.year == year
+        elif name in ("survey_responses", "rectification_plans"):
+            conditions[name] = columns.period.in_(halves)
+        elif name == "commitment_status":
+            conditions[name] = columns.period.like(f"{year}Q%")
+        elif name == "platform_cases":
+            conditions[name] = _between(columns.received_at, start, end)
+        elif name == "complaints":  # the two-year dismissal rule reads last year's complaints too
+            conditions[name] = _between(columns.date, date(year - 1, 1, 1), after)
+        else:
+            conditions[name] = _between(columns.date, first, after)
+    return conditions
+
+
+def window_files(engine: Engine, cycle: str, period: str) -> list[int]:
+    """Ids of the stored files that delivered rows of the period, plus wholly rejected files of the cycle's datasets
+    (no accepted row places them in a period, and hiding them would lose their rejections)."""
+    queries = []
+    for name, condition in window_conditions(cycle, period).items():
+        table = dataset_tables[name]
+        query = select(table.c._file_id).distinct()
+        queries.append(query if condition is None else query.where(condition))
+    f = ingested_files.c
+    queries.append(select(f.file_id).where(f.dataset.in_(list(window_conditions(cycle, period))),
+                                           f.rows_accepted == 0))
+    with engine.connect() as conn:
+        return sorted(row[0] for row in conn.execute(union(*queries)))
