@@ -173,11 +173,11 @@ class Aliases(_Section):
 class Recipient(_Section):
     """A person who receives dossiers."""
 
-    name: str
-    email: str
-    role: str = "leader"  # leader | admin
-    documents: list[str] = ["summary", "publicity", "units"]
-    regions: list[str] | None = None  # a 县(市、区)委书记: only the unit dossiers of these regions; None: all
+    name: Name
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
+    role: Literal["leader", "admin"] = "leader"  # admin: receives failure notices, never dossiers
+    documents: list[Literal["summary", "publicity", "units"]] = ["summary", "publicity", "units"]
+    regions: list[Name] | None = None  # a 县(市、区)委书记: only the unit dossiers of these regions; None: all
 
 
 class Delivery(_Section):

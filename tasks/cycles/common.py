@@ -242,6 +242,8 @@ def deliver_task(run: Run, folder: Path, units: pd.DataFrame | None = None) -> d
     archive = delivery.archive_version(folder, Path(folder).parents[2] / "deliveries", run.cycle,
                                        run.period, planned)
     report = delivery.DeliveryReport(archive, planned)
+    for note in (f"{d.recipient.name}:{note}" for d in planned for note in d.notes):
+        get_run_logger().warning("送达提示:%s", note)
     delivery.deliver(planned, send_mail_task, run.policy, run.cycle, run.period, folder.name)
     delivery.write_report(report, run.cycle, run.period, folder.name)
     if report.failed:

@@ -41,6 +41,7 @@ class Delivery:
     recipient: Recipient
     files: list[Path]
     mails: list[Mail] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the administrator should know: unknown regions, big files
 
     @property
     def sent(self) -> bool:
@@ -100,8 +101,25 @@ def plan(version_dir: Path, policy: Policy, unit_regions: Mapping[str, str] | No
     deliveries = []
     for recipient in (r for r in policy.delivery.recipients if r.role == "leader"):
         files = documents_for(recipient, version_dir, unit_regions)
-        deliveries.append(Delivery(recipient, files, split_mails(files, limit)))
+        notes = _region_notes(recipient, unit_regions) + _oversized_notes(files, policy.delivery.max_mail_mb)
+        deliveries.append(Delivery(recipient, files, split_mails(files, limit), notes))
     return deliveries
+
+
+def _region_notes(recipient: Recipient, unit_regions: Mapping[str, str] | None) -> list[str]:
+    """A region of the recipient that no registered unit belongs to: most likely a typing error in the policy."""
+    if recipient.regions is None or unit_regions is None:
+        return []
+    known = set(unit_regions.values())
+    return [f"政策所列地区“{region}”没有任何登记单位,请核对地区名称" for region in recipient.regions
+            if region not in known]
+
+
+def _oversized_notes(files: list[Path], max_mail_mb: float) -> list[str]:
+    """A file that alone exceeds the mail limit: it still goes, alone, and the record says so."""
+    limit = int(max_mail_mb * MEGABYTE)
+    return [f"{path.name} 编码后约 {attachment_size(path) / MEGABYTE:.1f} MB,超过单封邮件上限 {max_mail_mb:g} MB,"
+            "已单独一封发送,可能被邮件服务器拒收" for path in files if attachment_size(path) + _MAIL_OVERHEAD > limit]
 
 
 def compose(recipient: Recipient, mail: Mail, policy: Policy, cycle: str, period: str,
@@ -159,6 +177,8 @@ def error_text(error: BaseException) -> str:
         return f"{error.smtp_code} {answer}"
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in error.recipients.values())
+    if isinstance(error, OSError):
+        return f"无法连接邮件服务器({type(error).__name__}: {error.strerror or error})"
     return f"{type(error).__name__}: {error}"
 
 
@@ -191,7 +211,7 @@ def archive_version(version_dir: Path, archive_root: Path, cycle: str, period: s
 def _records(report: DeliveryReport) -> list[dict]:
     return [{
         "recipient": d.recipient.name, "email": d.recipient.email, "regions": d.recipient.regions,
-        "files": [p.name for p in d.files], "sent": d.sent,
+        "files": [p.name for p in d.files], "sent": d.sent, "notes": d.notes,
         "mails": [{"number": m.number, "total": m.total, "files": [p.name for p in m.files], "bytes": m.size,
                    "sent": m.sent, "answer": m.answer} for m in d.mails],
     } for d in report.deliveries]

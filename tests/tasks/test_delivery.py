@@ -196,3 +196,37 @@ def test_failure_notice_goes_to_admins_only():
     messages = delivery.failure_message(_policy(CITY, OFFICE), "annual", "2026", "失败原因")
     assert [m["To"] for m in messages] == ["office@city.gov"]
     assert messages[0]["Subject"] == "【江城市】2026 年度考核运行失败"
+
+
+def test_a_region_no_unit_belongs_to_is_noted(version_dir):
+    # 东胡区 is a typing error for 东湖区: the secretary would silently receive no dossier without the note.
+    planned = delivery.plan(version_dir, _policy({**EAST, "regions": ["东胡区", "东湖区"]}), UNITS)
+    assert planned[0].notes == ["政策所列地区“东胡区”没有任何登记单位,请核对地区名称"]
+    assert delivery.plan(version_dir, _policy(EAST), UNITS)[0].notes == []
+
+
+def test_a_file_over_the_mail_limit_goes_alone_and_is_noted(version_dir):
+    # Under a 16 KB limit two ~4.7 KB dossiers share a mail; a 28 KB one is over the limit by itself.
+    (version_dir / "units" / "U0001.pdf").write_bytes(b"%PDF-1.7 " + os.urandom(20_000))
+    planned = delivery.plan(version_dir, _policy({**CITY, "documents": ["units"]}, max_mail_mb=0.016), UNITS)[0]
+    assert [[p.name for p in m.files] for m in planned.mails] == [["U0001.pdf"], ["U0002.pdf", "U0003.pdf"],
+                                                                  ["U0004.pdf"]]
+    assert planned.notes == ["U0001.pdf 编码后约 0.0 MB,超过单封邮件上限 0.016 MB,已单独一封发送,可能被邮件服务器拒收"]
+
+
+def test_a_refused_connection_is_recorded_in_chinese():
+    assert delivery.error_text(ConnectionRefusedError(111, "Connection refused")) == \
+        "无法连接邮件服务器(ConnectionRefusedError: Connection refused)"
+
+
+@pytest.mark.parametrize("recipient, field", [
+    ({**CITY, "role": "leaders"}, "role"),          # a misspelt role would have dropped the recipient silently
+    ({**CITY, "documents": ["summary", "unit"]}, "documents"),  # a misspelt document kind sent nothing of it
+    ({**CITY, "email": "wang.city.gov"}, "email"),
+])
+def test_a_misspelt_recipient_is_refused(recipient, field):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        _policy(recipient)
+    assert field in str(error.value)
