@@ -14,6 +14,7 @@ from pathlib import Path
 import opencc
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from schemas.datasets import Column, Dataset
@@ -156,14 +157,27 @@ def _parser_problem(exc: Exception) -> str:
 
 
 def _clean(text: pd.Series) -> pd.Series:
+    text = text.astype("str")  # Excel cells arrive as Python objects
+    if text.str.isascii().all():
+        # ASCII is already in NFKC form; such columns are mostly ids and times, too distinct to factorize.
+        return _stripped(text)
     # Cells repeat a lot down a column, so each distinct text is normalised once.
     codes, uniques = pd.factorize(text)
     distinct = pd.Series(uniques, dtype="str")
     wide = ~distinct.str.isascii()  # ASCII text is already in NFKC form
-    cleaned = distinct.mask(wide, distinct[wide].str.normalize("NFKC"))
-    cleaned = cleaned.str.replace(_CONTROL, "", regex=True).str.strip()
-    cleaned = cleaned.mask(cleaned == "")
+    cleaned = _stripped(distinct.mask(wide, distinct[wide].str.normalize("NFKC")))
     return pd.Series(cleaned.array.take(codes, allow_fill=True), index=text.index, dtype="str")
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """Text without control characters and surrounding spaces; empty text as missing."""
+    values = pa.array(text.array)
+    printable = pc.or_(pc.ascii_is_printable(values), pc.equal(values, ""))
+    # Printable ASCII (the common case of ids, dates and numbers) is checked far faster than the pattern.
+    if not pc.all(printable).as_py() and text.str.contains(_CONTROL, regex=True).any():
+        text = text.str.replace(_CONTROL, "", regex=True)
+    text = text.str.strip()
+    return text.mask(text == "")
 
 
 def _header_name(cell: object, aliases: dict[str, str]) -> str | None:

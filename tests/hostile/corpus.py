@@ -150,6 +150,8 @@ _UNITS = [
     _units("control characters in an Excel cell are dropped",
            xlsx_bytes([UNIT_COLUMNS, unit_row(unit_name="市公积金\x00中心\x07")]), [stored_unit()],
            file_name="units_control.xlsx"),
+    _units("control characters and tabs in an ASCII column are dropped, as in any other column",
+           units_csv(unit_row("\x07U0101\x1f\t", leader_name="张三")), [stored_unit(leader_name="张三")]),
     _units("data on the first sheet; a second sheet is not read",
            xlsx_bytes([UNIT_COLUMNS, UNIT], [UNIT_COLUMNS, unit_row("U0102")]), [stored_unit()],
            file_name="units_two_sheets.xlsx"),
