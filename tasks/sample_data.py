@@ -10,6 +10,7 @@ from schemas.datasets import DATASETS, PLATFORMS
 from tasks import sample_campaign as campaign
 from tasks import sample_records as records
 from tasks.sample_activity import sample_commitment_status, sample_commitments
+from tasks.sample_appeals import write_appeals
 from tasks.sample_files import CsvStream, bad_row_count, spoil, write_csv, write_xlsx
 from tasks.sample_names import HOME_CITY
 from tasks.sample_registry import SCALES, Scale, rng_for, sample_subjects, sample_units, unit_quality
@@ -111,7 +112,7 @@ def _write_half_year(out: Path, units: pd.DataFrame, subjects: pd.DataFrame, qua
     comments_name = f"leader_comments_{period}_领导点评.csv"
     counts[comments_name] = write_csv(out / comments_name, _spoiled(comments, "leader_comments", seed, year, period),
                                       DATASETS["leader_comments"], "utf-8-sig", chinese=True)
-    return counts
+    return counts | write_appeals(out, worst, seed, period)
 
 
 def _survey_tally(chunk: pd.DataFrame) -> pd.DataFrame:
