@@ -1,4 +1,4 @@
-"""The publicity section of the policy: SPEC §7 defaults, holidays of uncovered years, the retired calendar-day limit."""
+"""The publicity section of the policy: SPEC §7 defaults, holidays of uncovered years, the retired day limit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Working days: the State Council table of chinese-calendar, the Monday–Friday fallback, and the two ways of counting."""
+"""Working days: the State Council table, the Monday–Friday fallback, and the two ways of counting."""
 
 from __future__ import annotations
 
