@@ -69,7 +69,7 @@ class Column:
 
     @property
     def is_period(self) -> bool:
-        """Whether the column holds a quarter or half-year period (2026Q1, 2026H1)."""
+        """Whether the column holds a period (2026Q1, 2026H1; a column of any cycle's periods also 2026)."""
         return self.pattern in PERIOD_PATTERNS
 
 
