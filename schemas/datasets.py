@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from schemas.outputs import CYCLES
+
 ColumnType = Literal["str", "int", "float", "date", "datetime", "bool"]
 
 CATEGORIES = ("政府涉企涉民部门", "党群部门", "中央省驻单位")
@@ -26,10 +28,16 @@ EXPOSURE_KINDS = ("点名批评", "媒体曝光")
 COMMENT_KINDS = ("专题", "会议", "随机", "现场")
 HONOURS = ("先进基层党组织", "优秀共产党员", "优秀党务工作者")
 HONOUR_LEVELS = ("县级", "市级", "省级以上")
+APPEAL_ITEMS = ("排名", "测评", "扣分", "加分", "否决", "其他")
+APPEAL_DECISIONS = ("维持", "更正")
 
 QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 HALF_YEAR_PATTERN = r"^\d{4}H[12]$"
-PERIOD_PATTERNS = (QUARTER_PATTERN, HALF_YEAR_PATTERN)
+YEAR_PATTERN = r"^\d{4}$"
+ANY_PERIOD_PATTERN = r"^\d{4}(?:Q[1-4]|H[12])?$"  # a period of any cycle; its cycle column says which form
+PERIOD_PATTERNS = (QUARTER_PATTERN, HALF_YEAR_PATTERN, ANY_PERIOD_PATTERN)
+# The form of a period in each cycle (tasks/periods.py), for rows that name their cycle beside the period.
+CYCLE_PERIOD_PATTERNS = {"quarterly": QUARTER_PATTERN, "half-year": HALF_YEAR_PATTERN, "annual": YEAR_PATTERN}
 
 # 长期坚持: a commitment that is never due, stored as the last day a date column holds.
 ONGOING = datetime(9999, 12, 31)
@@ -61,7 +69,7 @@ class Column:
 
     @property
     def is_period(self) -> bool:
-        """Whether the column holds a quarter or half-year period (2026Q1, 2026H1)."""
+        """Whether the column holds a period (2026Q1, 2026H1; a column of any cycle's periods also 2026)."""
         return self.pattern in PERIOD_PATTERNS
 
 
@@ -315,11 +323,46 @@ DATASETS: dict[str, Dataset] = {
             key=("target_id",),
             references=(_subject_ref(),),
         ),
+        Dataset(
+            "appeals", "复核申请",
+            (
+                Column("appeal_id", "申请编号", max_length=40),
+                Column("cycle", "周期", allowed=CYCLES,
+                       note="半年点评写实、年度考核或季度评议写实(也可填 half-year、annual、quarterly)"),
+                Column("period", "期次", pattern=ANY_PERIOD_PATTERN,
+                       note="与周期相符:半年点评写实填 2026H1 或 2026H2,年度考核填 2026,季度评议写实填 2026Q1 至 2026Q4"),
+                UNIT_ID,
+                Column("filed_at", "提交日期", "date", note="须在公示期内(含首尾两日)"),
+                Column("item", "事项", allowed=APPEAL_ITEMS),
+                Column("reason", "理由", max_length=2000),
+                Column("contact", "联系人", max_length=100, note="姓名及联系电话"),
+            ),
+            key=("appeal_id",),
+            references=(_unit_ref(),),
+            note="公示期内对公示结果有异议的,由单位提交复核申请;公示期外提交的不予受理。",
+        ),
+        Dataset(
+            "appeal_decisions", "复核决定",
+            (
+                Column("appeal_id", "申请编号", max_length=40),
+                Column("decided_at", "决定日期", "date"),
+                Column("decision", "决定", allowed=APPEAL_DECISIONS,
+                       note="“更正”须另以更正文件或撤回文件落实"),
+                Column("decided_by", "决定单位", max_length=100),
+                Column("note", "说明", required=False, max_length=2000),
+            ),
+            key=("appeal_id",),
+            references=(Reference("appeal_id", "appeals", "appeal_id"),),
+        ),
     )
 }
 
-# Registries first: later datasets are checked against the units and subjects they name.
+# Registries first: later datasets are checked against the units and subjects they name (decisions against appeals).
 INGEST_ORDER: tuple[str, ...] = tuple(DATASETS)
+
+# 公示与复核 (SPEC §7): read by the publicity and final-version steps of the half-year and annual cycles. They
+# join a cycle's reading list together with their period-window condition (cycle and period), which they lack.
+PUBLICITY_DATASETS = ("appeals", "appeal_decisions")
 
 CYCLE_DATASETS: dict[str, dict[str, tuple[str, ...]]] = {
     "quarterly": {
@@ -332,7 +375,7 @@ CYCLE_DATASETS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "annual": {
         "required": ("units",),
-        "optional": tuple(n for n in DATASETS if n != "units"),
+        "optional": tuple(n for n in DATASETS if n != "units" and n not in PUBLICITY_DATASETS),
     },
 }
 

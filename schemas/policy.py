@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,14 +15,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas.datasets import CATEGORIES, DATASETS, RESPONDENT_GROUPS, VETO_ITEMS
+from schemas.outputs import CYCLE_LABELS, CYCLES
 from tasks.errors import AssessError
 from tasks.rules import tolerance
+from tasks.rules.working_days import covered_years
 
 # Keys a mapping may hold: any other key is refused by its type, a missing one by `_all_named`.
 Grade = Literal["满意", "基本满意", "不满意"]
 Group = Literal[RESPONDENT_GROUPS]
 Category = Literal[CATEGORIES]
 Component = Literal["platform", "superior", "service_object"]
+Cycle = Literal[CYCLES]
 Points = Annotated[float, Field(ge=0, le=100)]
 Weight = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
@@ -56,7 +60,20 @@ class HalfYear(_Section):
     rank_within_category: bool = False
     key_management_count: Count = 10
     key_supervision_count: Count = 5
-    rectification_days: int = Field(30, ge=1, le=366)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rectification_days_retired(cls, data: object) -> object:
+        # A city that set calendar days must learn that its number no longer counts, not find it silently ignored.
+        if isinstance(data, dict) and "rectification_days" in data:
+            raise ValueError("rectification_days 已停用:整改方案报送时限改按工作日、自正式版发布之日起计算,"
+                             "请删除此项,改设 publicity.rectification_working_days(默认 15 个工作日)")
+        return data
+
+    @property
+    def rectification_days(self) -> int:
+        """Calendar days the half-year dossier still quotes until it shows the rectification clock's deadline."""
+        return 30
 
     @field_validator("grade_points")
     @classmethod
@@ -127,12 +144,44 @@ class Annual(_Section):
         return self
 
 
+class Publicity(_Section):
+    """公示与复核 (SPEC §7): publicity windows, where to appeal, and the rectification clock, all in working days."""
+
+    publicity_working_days: int = Field(5, ge=1, le=30)
+    appeal_contact: Name = "创先争优活动领导小组办公室(联系方式见公示通知)"
+    rectification_working_days: int = Field(15, ge=1, le=120)
+    cycles_with_window: list[Cycle] = ["half-year", "annual"]
+    # Holidays of the years the State Council table of chinese-calendar does not cover yet; weekends are implied.
+    extra_holidays: list[date] = Field([], max_length=400)
+
+    @field_validator("cycles_with_window")
+    @classmethod
+    def _cycles_once(cls, cycles: list[str]) -> list[str]:
+        twice = sorted({c for c in cycles if cycles.count(c) > 1})
+        if twice:
+            raise ValueError(f"重复的周期: {'、'.join(twice)}")
+        return cycles
+
+    @field_validator("extra_holidays")
+    @classmethod
+    def _holidays_of_uncovered_years(cls, days: list[date]) -> list[date]:
+        years = covered_years()
+        known = sorted({f"{d:%Y-%m-%d}" for d in days if d.year in years})
+        if known:
+            raise ValueError(f"{'、'.join(known)} 所在年份已按国务院节假日安排({years[0]}–{years[-1]} 年)计算,"
+                             "extra_holidays 只列未收录年份的节假日,请删除")
+        return sorted(set(days))
+
+
 # Each alias table and the column whose values it maps: (dataset, column).
 ALIAS_COLUMNS = {
     "platform": ("platform_cases", "platform"),
     "rating": ("platform_cases", "rating"),
     "status": ("commitment_status", "status"),
+    "cycle": ("appeals", "cycle"),
 }
+# The Chinese names of the cycles are always understood, whatever a city's own cycle table says.
+_CYCLE_NAMES = {label: cycle for cycle, label in CYCLE_LABELS.items()}
 
 
 class Aliases(_Section):
@@ -147,6 +196,8 @@ class Aliases(_Section):
     rating: dict[str, str] = {"非常满意": "满意", "非常不满意": "不满意"}
     status: dict[str, str] = {"已完成": "已兑现", "完成": "已兑现", "正在推进": "推进中", "进行中": "推进中",
                               "经批准调整": "已调整"}
+    cycle: dict[str, str] = {**_CYCLE_NAMES, "季度评议": "quarterly", "季度": "quarterly", "半年点评": "half-year",
+                             "半年": "half-year", "年度": "annual", "年度考评": "annual"}
 
     @field_validator("*", mode="before")
     @classmethod
@@ -155,6 +206,11 @@ class Aliases(_Section):
         if not isinstance(table, dict):
             return table
         return {unicodedata.normalize("NFKC", str(k)).strip(): v for k, v in table.items()}
+
+    @field_validator("cycle")
+    @classmethod
+    def _cycle_names_kept(cls, table: dict[str, str]) -> dict[str, str]:
+        return {**table, **_CYCLE_NAMES}
 
     @model_validator(mode="after")
     def _targets_allowed(self) -> Aliases:
@@ -197,6 +253,7 @@ class Policy(_Section):
     quarterly: Quarterly = Quarterly()
     half_year: HalfYear = HalfYear()
     annual: Annual = Annual()
+    publicity: Publicity = Publicity()
     delivery: Delivery = Delivery()
     aliases: Aliases = Aliases()
 
@@ -243,6 +300,8 @@ _MESSAGES = {
     "dict_type": lambda e: "须为“键: 值”形式的一组设置",
     "model_type": lambda e: "须为“键: 值”形式的一组设置",
     "list_type": lambda e: "须为列表",
+    **dict.fromkeys(("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"),
+                    lambda e: f"须为日期,如 2027-01-01(现为 {e['input']})"),
     "literal_error": lambda e: f"不允许的值 {e['input']},可选 {e['ctx']['expected']}",
     "value_error": lambda e: str(e["ctx"]["error"]),
 }

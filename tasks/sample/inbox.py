@@ -10,6 +10,7 @@ from schemas.datasets import DATASETS, PLATFORMS
 from tasks.sample import campaign
 from tasks.sample import records
 from tasks.sample.activity import sample_commitment_status, sample_commitments
+from tasks.sample.appeals import write_appeals
 from tasks.sample.files import CsvStream, bad_row_count, spoil, write_csv, write_xlsx
 from tasks.sample.names import HOME_CITY
 from tasks.sample.registry import SCALES, Scale, rng_for, sample_subjects, sample_units, unit_quality
@@ -111,7 +112,7 @@ def _write_half_year(out: Path, units: pd.DataFrame, subjects: pd.DataFrame, qua
     comments_name = f"leader_comments_{period}_领导点评.csv"
     counts[comments_name] = write_csv(out / comments_name, _spoiled(comments, "leader_comments", seed, year, period),
                                       DATASETS["leader_comments"], "utf-8-sig", chinese=True)
-    return counts
+    return counts | write_appeals(out, worst, seed, period)
 
 
 def _survey_tally(chunk: pd.DataFrame) -> pd.DataFrame:
