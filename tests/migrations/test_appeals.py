@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-from tasks.db import MIGRATIONS_DIR
-from tasks.models import metadata
+from tasks.store.engine import MIGRATIONS_DIR
+from tasks.store.tables import metadata
 
 TABLES = {"ds_appeals", "ds_appeal_decisions"}
 

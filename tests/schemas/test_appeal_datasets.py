@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from schemas.datasets import DATASETS, INGEST_ORDER, dataset_for_file
-from tasks.validation import validate
+from tasks.inbox.validation import validate
 
 APPEAL = {"appeal_id": "AP1", "cycle": "半年点评写实", "period": "2026H1", "unit_id": "U0001",
           "filed_at": "2026-07-15", "item": "排名", "reason": "样本有误", "contact": "王强"}
