@@ -47,7 +47,7 @@ def half_year_comment(period: HalfYearPeriod = "", *, reason: Reason, policy: Po
         write_half_year_csv(run, outcome)
         quality = quality_context(db_url, run)
         render_documents(half_year_dossiers(run, outcome, quality))
-        folder = finish_run(db_url, run, {"ranking": outcome.results()}, intake, extra={"notes": outcome.notes})
+        folder = finish_run(db_url, run, {"ranking": outcome.results()}, intake, extra=outcome.manifest())
         publish_artifacts(outcome, folder)
     deliver_task(run, folder, data["units"])
     return folder

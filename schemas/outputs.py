@@ -8,7 +8,7 @@ FULFILMENT_COLUMNS = (
 )
 RANKING_COLUMNS = (
     "unit_id", "unit_name", "category", "valid_responses", "abstentions", "score",
-    "satisfaction_rate", "ci_low", "ci_high", "rank", "designation",
+    "satisfaction_rate", "ci_low", "ci_high", "rank", "designation", "rank_low", "rank_high", "p_designated",
 )
 ASSESSMENT_COLUMNS = (
     "unit_id", "unit_name", "category", "platform_score", "superior_score", "service_object_score",
@@ -20,6 +20,7 @@ INDIVIDUAL_COLUMNS = ("person_id", "unit_id", "valid_complaints", "valid_complai
 KEY_MANAGEMENT = "重点管理单位"
 KEY_SUPERVISION = "重点督查单位"
 INSUFFICIENT_SAMPLE = "样本不足"
+BOUNDARY_UNIT = "边界单位"  # designated, but less likely than not to be on a fresh sample (SPEC §8)
 
 CYCLES = ("quarterly", "half-year", "annual")
 CYCLE_LABELS = {"quarterly": "季度评议写实", "half-year": "半年点评写实", "annual": "年度考核"}

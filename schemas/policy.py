@@ -50,6 +50,15 @@ class Quarterly(_Section):
     satisfaction_warning_below: float = Field(0.85, ge=0, le=1)
 
 
+class Integrity(_Section):
+    """测评完整性筛查 thresholds (SPEC §8): flagged answers are kept and counted; `exclude_flagged` leaves them unscored."""
+
+    max_units_per_respondent: int = Field(60, ge=1, le=100_000)  # 超量测评: more units than this
+    straight_line_min_units: int = Field(10, ge=2, le=100_000)  # 一律作答: one grade on every dimension of this many
+    identical_batch_min: int = Field(10, ge=2, le=100_000)  # 雷同答卷: this many identical, consecutive respondents
+    exclude_flagged: bool = False
+
+
 class HalfYear(_Section):
     """半年点评写实 scoring and designation settings."""
 
@@ -60,6 +69,11 @@ class HalfYear(_Section):
     rank_within_category: bool = False
     key_management_count: Count = 10
     key_supervision_count: Count = 5
+    # Rank intervals and p_designated (SPEC §8): replicates of the parametric bootstrap, and its seed.
+    bootstrap_replicates: int = Field(2000, ge=100, le=100_000)
+    bootstrap_seed: int = Field(20_260_101, ge=0, le=2**63 - 1)
+    small_cell_min: int = Field(5, ge=1, le=1000)  # a breakdown of fewer respondents shows —(样本过少)
+    integrity: Integrity = Integrity()
 
     @model_validator(mode="before")
     @classmethod

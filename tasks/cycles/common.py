@@ -97,12 +97,17 @@ def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> Ingest
     return report
 
 
+# Datasets whose rules need the delivering file of each row (雷同答卷: identical answers within one file).
+WITH_FILE = {"survey_responses"}
+
+
 @task(name="load-cycle-data", cache_policy=NO_CACHE)
 def load_cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
     """Every dataset the cycle reads; a required one without rows fails the run."""
     engine = get_engine(db_url)
     needs = CYCLE_DATASETS[cycle]
-    frames = {name: load_dataset(engine, name) for name in needs["required"] + needs["optional"]}
+    frames = {name: load_dataset(engine, name, with_file=name in WITH_FILE)
+              for name in needs["required"] + needs["optional"]}
     for name in needs["required"]:
         if frames[name].empty:
             raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label)

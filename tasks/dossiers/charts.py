@@ -221,3 +221,30 @@ def bar_svg(labels: Sequence[str], values: Sequence[float], *, value_format: str
         body.append(_text(centre, y(value) - 5, shown, size=10))
         body.append(_text(centre, base + 16, label, size=10, fill=AXIS))
     return _svg(body, title=y_label)
+
+
+def interval_svg(labels: Sequence[str], ranks: Sequence[int], lows: Sequence[int], highs: Sequence[int],
+                 marked: Sequence[bool], *, x_label: str = "名次") -> str:
+    """One row per unit: its 95 % rank interval as a bar and its rank as a dot; marked units drawn in red."""
+    if not labels:
+        return _empty()
+    row, left = 16, 190
+    height = TOP + row * len(labels) + BOTTOM
+    low, high = min(lows), max(highs)
+    ticks = nice_ticks(low, high, 6)
+    x = _linear((ticks[0], ticks[-1]), (left, WIDTH - RIGHT))
+    base = height - BOTTOM
+    body = [f'<line x1="{x(t):.1f}" y1="{TOP - 6}" x2="{x(t):.1f}" y2="{base}" stroke="{GRID}" stroke-width="0.8"/>'
+            for t in ticks]
+    for i, (label, rank, lo, hi, red) in enumerate(zip(labels, ranks, lows, highs, marked)):
+        y, color = TOP + row * i + row / 2, RED if red else PALETTE[0]
+        body.append(_text(left - 8, y + 4, label, anchor="end", size=9.5))
+        body.append(f'<line x1="{x(lo):.1f}" y1="{y:.1f}" x2="{x(hi):.1f}" y2="{y:.1f}" stroke="{color}" '
+                    f'stroke-width="3" data-interval="{lo}-{hi}"/>')
+        body.append(f'<circle cx="{x(rank):.1f}" cy="{y:.1f}" r="3.2" fill="{INK}"/>')
+    body.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="{AXIS}"/>')
+    for tick in ticks:
+        body.append(_text(x(tick), base + 16, _tick_label(tick), size=10, fill=AXIS))
+    body.append(_text((left + WIDTH - RIGHT) / 2, height - 8, x_label, size=10.5, fill=AXIS))
+    body += _legend(["重点单位", "其他单位"], [RED, PALETTE[0]])
+    return _svg(body, height=height, title=x_label)

@@ -43,18 +43,29 @@ def _missing(value) -> bool:
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
+def _text(value) -> bool:
+    """A text standing where a number would (such as —(样本过少)): printed as it is."""
+    return isinstance(value, str)
+
+
 def pct(value, digits: int = 1) -> str:
     """A fraction as a percentage such as "87.3%"; "—" when missing."""
+    if _text(value):
+        return value
     return DASH if _missing(value) else f"{float(value) * 100:.{digits}f}%"
 
 
 def num(value, digits: int = 2) -> str:
     """A number with `digits` decimals; "—" when missing."""
+    if _text(value):
+        return value
     return DASH if _missing(value) else f"{float(value):.{digits}f}"
 
 
 def thousands(value) -> str:
     """An integer with thousands separators such as "12,345"; "—" when missing."""
+    if _text(value):
+        return value
     return DASH if _missing(value) else f"{round(float(value)):,}"
 
 

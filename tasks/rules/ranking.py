@@ -8,7 +8,7 @@ import pandas as pd
 from tasks.rules.tolerance import tie_starts
 
 
-def _tie_groups(keys: list[np.ndarray], pool: np.ndarray) -> np.ndarray:
+def tie_groups(keys: list[np.ndarray], pool: np.ndarray) -> np.ndarray:
     """Tie-group codes, ordered best first within each pool: each key splits the groups of the keys before it.
 
     Every key is sorted ascending (descending keys arrive negated) inside the groups formed so far, and a new
@@ -39,7 +39,7 @@ def competition_rank(frame: pd.DataFrame, by: list[tuple[str, bool]], group: str
     pool_labels = frame[group].astype(str).to_numpy()[ranked] if group else np.zeros(ranked.sum(), dtype=int)
     pool = pd.factorize(pool_labels, sort=True)[0].astype("int64")
     values = [keys[column].to_numpy()[ranked] * (1.0 if ascending else -1.0) for column, ascending in by]
-    codes = _tie_groups(values, pool)
+    codes = tie_groups(values, pool)
     order = np.argsort(codes, kind="stable")
     ordered = codes[order]
     # A group's rank is 1 + the rows of its pool ordered before it; pools are contiguous in code order.

@@ -11,6 +11,7 @@ from tasks.sample import campaign
 from tasks.sample import records
 from tasks.sample.activity import sample_commitment_status, sample_commitments
 from tasks.sample.appeals import write_appeals
+from tasks.sample.stuffing import STRAIGHT_LINED_UNITS, stuffed_answers
 from tasks.sample.files import CsvStream, bad_row_count, spoil, write_csv, write_xlsx
 from tasks.sample.names import HOME_CITY
 from tasks.sample.registry import SCALES, Scale, rng_for, sample_subjects, sample_units, unit_quality
@@ -103,7 +104,13 @@ def _write_half_year(out: Path, units: pd.DataFrame, subjects: pd.DataFrame, qua
         batch = "第一批" if number < max(1, chunks // 2) else "第二批"
         streams[batch].write(_spoiled(chunk, "survey_responses", seed, year, period, number))
     counts = {stream.path.name: stream.close() for stream in streams.values()}
-    worst = _worst_units(pd.concat(tallies))
+    tally = pd.concat(tallies)
+    worst = _worst_units(tally)
+    if len(worst) and len(tally) > STRAIGHT_LINED_UNITS:
+        stuffed = stuffed_answers(pd.Series(tally.index.astype(str)), worst.iloc[0], period)
+        third = f"survey_responses_{period}_第三批.csv"
+        stuffed = _spoiled(stuffed, "survey_responses", seed, year, period, "第三批")
+        counts[third] = write_csv(out / third, stuffed, DATASETS["survey_responses"], "utf-8-sig", chinese=False)
     plans = campaign.sample_rectification_plans(worst, seed, period)
     comments = campaign.sample_leader_comments(subjects, seed, period)
     plans_name = f"rectification_plans_{period}_整改方案.xlsx"

@@ -14,17 +14,24 @@ from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 LOAD_CHUNK_ROWS = 250_000
 
 
-def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS) -> pd.DataFrame:
-    """Every accepted row of dataset `name`, with the schema's columns in their analysis dtypes.
+def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False) -> pd.DataFrame:
+    """Every accepted row of dataset `name`, with the schema's columns in their analysis dtypes (and the id of
+    the file that delivered it as `file_id`, when `with_file`).
 
     Rows stream from a server-side cursor and are typed a chunk at a time, so only one chunk is ever held as
     Python objects: 10 million platform cases fetched at once would take about 10 GB before typing.
     """
     dataset, table = DATASETS[name], dataset_tables[name]
-    query = select(*[table.c[c] for c in dataset.column_names]).order_by(table.c._id)
+    columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if with_file else [])
+    query = select(*columns).order_by(table.c._id)
+
+    def typed(chunk: pd.DataFrame) -> pd.DataFrame:
+        frame = as_schema_types(dataset, chunk)
+        return frame.assign(file_id=chunk["file_id"].astype("int64")) if with_file else frame
+
     with engine.connect() as conn:
         streaming = conn.execution_options(stream_results=True)
-        chunks = [as_schema_types(dataset, chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
+        chunks = [typed(chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
     # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
     return pd.concat(chunks, ignore_index=True)
 

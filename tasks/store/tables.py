@@ -94,6 +94,7 @@ _RESULT_TYPES = {
     "unit_id": String(32), "unit_name": Text(), "category": String(20), "person_id": String(40),
     "designation": String(20), "grade": String(10), "measure": String(20), "apology": String(20),
     "missing_components": Text(), "rank": Integer(), "warning_reasons": Text(), "sanction": Text(),
+    "rank_low": Integer(), "rank_high": Integer(),
     "warning": Boolean(), "veto": Boolean(), "excellent": Boolean(),
     **{c: Integer() for c in ("due", "fulfilled", "in_progress", "adjusted", "overdue", "platform_cases",
                               "valid_responses", "abstentions", "valid_complaints",

@@ -18,6 +18,7 @@ from tasks.store.engine import get_engine
 from tasks.errors import InvalidPeriod
 from tasks.cycles.half_year.report import PUBLICITY_COLUMNS
 from tasks.rules.rectification import rectification_follow_up
+from tasks.cycles.half_year.survey_checks import with_intervals
 from tasks.rules.survey import half_year_ranking
 from tasks.store.datasets import load_dataset
 
@@ -62,9 +63,14 @@ def test_ranking_csv_agrees_with_the_rules(half_year):
     data = half_year["data"]
     got = read_csv(half_year["v1"] / "ranking.csv").fillna({"designation": ""})
     assert list(got.columns) == list(RANKING_COLUMNS)
-    expected = half_year_ranking(data["survey_responses"], data["units"], PERIOD, half_year["policy"].half_year)
-    expected = expected[list(RANKING_COLUMNS)]
+    rules = half_year["policy"].half_year
+    expected = half_year_ranking(data["survey_responses"], data["units"], PERIOD, rules)
+    # The rank intervals come from the seeded bootstrap: the same seed gives the same columns.
+    expected = with_intervals(expected, data["survey_responses"], PERIOD, rules)[list(RANKING_COLUMNS)]
     assert_frame_equal(got, expected, check_dtype=False)
+    ranked = got[got["rank"].notna()]
+    assert (ranked["rank_low"] <= ranked["rank_high"]).all() and ranked["p_designated"].between(0, 1).all()
+    assert got.loc[got["rank"].isna(), ["rank_low", "rank_high", "p_designated"]].isna().all().all()
     # The sample ranks most units, leaves some without enough answers, and designates both lists.
     counts = got["designation"].value_counts()
     assert counts["重点管理单位"] >= 3 and counts["重点督查单位"] >= 1 and counts["样本不足"] >= 1
@@ -183,7 +189,8 @@ def test_cli_refuses_a_period_not_of_the_half_year_form(tmp_path):
 def test_rejected_rows_and_appendix_cover_the_half_year_only(half_year):
     # Both years' survey files are stored; 2026H1's version speaks of 2026H1's files only (SPEC §4, §6).
     rejected = read_csv(half_year["v1"] / "rejected" / "survey_responses.csv")
-    assert set(rejected["file_name"]) == {"survey_responses_2026H1_第一批.csv", "survey_responses_2026H1_第二批.csv"}
+    assert set(rejected["file_name"]) == {"survey_responses_2026H1_第一批.csv", "survey_responses_2026H1_第二批.csv",
+                                          "survey_responses_2026H1_第三批.csv"}
     summary = pdf_text(half_year["v1"] / "summary.pdf")
     appendix = summary[summary.rindex("附表1入库文件"):]
     assert "survey_responses_2026H1_第一批.csv" in appendix and "survey_responses_2026H1_第二批.csv" in appendix
@@ -195,3 +202,23 @@ def test_rejected_rows_and_appendix_cover_the_half_year_only(half_year):
     # Datasets by their Chinese labels, never by their English names.
     assert "群众满意度测评" in appendix and "窗口单位名册" in appendix
     assert not re.search(r"\.(csv|xlsx)(survey_responses|units|subjects|leader_comments|rectification_plans)", appendix)
+
+
+def test_summary_shows_the_screening_and_the_rank_intervals(half_year):
+    # The sample's third batch holds a stuffed batch (雷同答卷) and a straight-liner (一律作答): the appendix
+    # counts them as the manifest records them, and the unit whose answers were flagged is told so.
+    manifest = json.loads((half_year["v1"] / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["bootstrap"] == {"seed": 20260101, "replicates": 2000}
+    rules = {rule["rule"]: rule for rule in manifest["integrity"]["rules"]}
+    assert rules["雷同答卷"]["respondents"] >= 10 and rules["一律作答"]["respondents"] >= 1
+    summary = pdf_text(half_year["v1"] / "summary.pdf")
+    appendix = summary[summary.rindex("测评完整性筛查"):]
+    for name in ("雷同答卷", "一律作答"):
+        assert f"{name}{rules[name]['answers']:,}{rules[name]['respondents']}" in appendix, name
+    assert "排名最后30个单位的95%排名区间" in summary and "排名区间" in summary
+    ranking = read_csv(half_year["v1"] / "ranking.csv")
+    for row in ranking[ranking["designation"].isin(["重点管理单位", "重点督查单位"])].itertuples():
+        dossier = pdf_text(half_year["v1"] / "units" / f"{row.unit_id}.pdf")
+        assert f"第{int(row.rank_low)}—{int(row.rank_high)}名" in dossier
+        # A designated unit less likely than not to be designated again is named 边界单位, in plain words.
+        assert ("边界单位" in dossier) == (row.p_designated < 0.5), row.unit_id

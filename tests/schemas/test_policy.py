@@ -21,6 +21,10 @@ def test_defaults_are_the_spec_numbers():
     assert policy.annual.bonus_approvers == ["创先争优活动领导小组", "作风建设领导小组"]
     assert (policy.annual.rating_points, policy.annual.escalation_growth) == ({"满意": 100, "基本满意": 60, "不满意": 0}, 0.05)
     assert policy.annual.veto_items == ["社会治安综合治理", "安全生产", "计划生育", "党风廉政建设"]
+    integrity = policy.half_year.integrity
+    assert (integrity.max_units_per_respondent, integrity.straight_line_min_units, integrity.identical_batch_min,
+            integrity.exclude_flagged) == (60, 10, 10, False)
+    assert (policy.half_year.bootstrap_replicates, policy.half_year.small_cell_min) == (2000, 5)
 
 
 def test_yaml_overrides_only_what_it_names(tmp_path):
@@ -73,6 +77,13 @@ def test_digest_changes_with_any_number(tmp_path):
          ["政策文件字段 half_year.group_weights.中省直部门:须不小于 0(现为 -1)"]),
         ("half_year:\n  group_weights: {机关: 0, 中省直部门: 0, 重点项目单位: 0, 社会各界: 0}\n",
          ["政策文件字段 half_year.group_weights:各类测评人的权重合计须大于 0"]),
+        # The bootstrap needs enough replicates for a 95 % interval; screening thresholds are counts.
+        ("half_year:\n  bootstrap_replicates: 10\n",
+         ["政策文件字段 half_year.bootstrap_replicates:须不小于 100(现为 10)"]),
+        ("half_year:\n  integrity: {max_units_per_respondent: 0}\n",
+         ["政策文件字段 half_year.integrity.max_units_per_respondent:须不小于 1(现为 0)"]),
+        ("half_year:\n  integrity: {exclude: true}\n",
+         ["政策文件字段 half_year.integrity.exclude:政策中没有这一项(请检查拼写)"]),
         ("annual:\n  grade_satisfied: 70\n", ["政策文件字段 annual:“基本满意”分数线不能高于“满意”分数线"]),
         # Unknown keys are refused wherever they are, typos included.
         ("half_year:\n  key_managment_count: 10\n", ["政策文件字段 half_year.key_managment_count:政策中没有这一项(请检查拼写)"]),

@@ -111,7 +111,8 @@ def test_every_dataset_is_written_and_every_file_names_its_dataset(tiny):
         # units and subjects are registries; every other file names its year or period first.
         assert re.match(rf"^{dataset_for_file(name).name}_(名册|点评对象名册|2025|2026)", name), name
     assert {n for n in counts if n.startswith("survey_responses_2026H1")} == {
-        "survey_responses_2026H1_第一批.csv", "survey_responses_2026H1_第二批.csv"}
+        "survey_responses_2026H1_第一批.csv", "survey_responses_2026H1_第二批.csv",
+        "survey_responses_2026H1_第三批.csv"}  # the third: a stuffed batch and a straight-liner
 
 
 def test_every_file_reads_back_with_the_rows_reported_and_carries_bad_rows(tiny):
@@ -262,3 +263,17 @@ def test_as_delivered_writes_dates_in_the_office_style_and_booleans_as_yes_no(st
         ["TS1", text, "U0001", "P1", "是", "来信来访", "推诿"],
         ["TS2", "2026-02-30", "U0002", "P2", "否", "", ""],
     ]
+
+
+def test_the_sample_survey_holds_a_stuffed_batch_and_a_straight_liner(tmp_path):
+    # The integrity screening must have something real to find in the sample (SPEC §8).
+    from schemas.policy import Integrity
+    from tasks.rules.survey_integrity import IDENTICAL_BATCH, STRAIGHT_LINE, integrity_flags, integrity_summary
+
+    write_sample_inbox(tmp_path, scale="city", seed=2026, year=2026)
+    answers = pd.concat([pd.read_csv(path, dtype=str).assign(file=path.name)
+                         for path in sorted(tmp_path.glob("survey_responses_2026H1_*.csv"))], ignore_index=True)
+    answers = answers[answers["period"].eq("2026H1")]
+    summary = integrity_summary(answers, integrity_flags(answers, Integrity()))
+    found = {rule["rule"]: rule["respondents"] for rule in summary["rules"]}
+    assert found[IDENTICAL_BATCH] >= 12 and found[STRAIGHT_LINE] >= 1

@@ -12,7 +12,8 @@ from schemas.datasets import DIMENSIONS
 from schemas.outputs import INSUFFICIENT_SAMPLE, KEY_MANAGEMENT
 from schemas.policy import Policy
 from tasks.cycles.half_year import report
-from tasks.dossiers.charts import bar_svg, histogram_svg, profile_svg, trend_svg
+from tasks.cycles.half_year.survey_checks import boundary_sentence
+from tasks.dossiers.charts import bar_svg, histogram_svg, interval_svg, profile_svg, trend_svg
 from tasks.periods import issue_date
 from tasks.dossiers.render import PdfJob
 
@@ -31,7 +32,8 @@ def _split(ranking: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Ranked units (flagged when designated) and the 样本不足 units."""
     ranked = ranking[ranking["rank"].notna()]
     ranked = ranked.assign(flagged=ranked["designation"].isin(report.DESIGNATED),
-                           interval=_intervals(ranked["ci_low"], ranked["ci_high"]))
+                           interval=_intervals(ranked["ci_low"], ranked["ci_high"]),
+                           rank_interval=ranked["rank_low"].astype("str") + "—" + ranked["rank_high"].astype("str"))
     return ranked, ranking[ranking["designation"].eq(INSUFFICIENT_SAMPLE)]
 
 
@@ -63,7 +65,19 @@ def summary_context(base: dict, outcome: report.HalfYearOutcome, quality: dict, 
             label=lambda f: f["period"].map(report.period_label))),
         "charts": _summary_charts(outcome),
         "quality": quality,
+        "boundary": [{**row, "sentence": boundary_sentence(row)} for row in report.records(
+            outcome.designated[outcome.designated["boundary"]])],
+        "integrity": _integrity(outcome),
     }
+
+
+def _integrity(outcome: report.HalfYearOutcome) -> dict:
+    """The screening's counts per rule and its most affected units, by name: never a respondent."""
+    summary = dict(outcome.screening.summary)
+    names = outcome.ranking.set_index("unit_id")["unit_name"]
+    summary["units"] = [{**unit, "unit_name": names.get(unit["unit_id"], unit["unit_id"])}
+                        for unit in summary["units"]]
+    return {**summary, "excluded": outcome.screening.excluded}
 
 
 def _summary_charts(outcome: report.HalfYearOutcome) -> dict:
@@ -81,7 +95,16 @@ def _summary_charts(outcome: report.HalfYearOutcome) -> dict:
         if len(trend) > 1 else None,
         "coverage": bar_svg(coverage["subject_type"].tolist(), (coverage["coverage_rate"] * 100).tolist(),
                             value_format="{:.1f}%", y_label="覆盖率(%)"),
+        "intervals": _interval_chart(ranked),
     }
+
+
+def _interval_chart(ranked: pd.DataFrame, lowest: int = 30) -> str:
+    """The rank intervals of the `lowest` units, the lowest at the bottom, the designated in red."""
+    rows = ranked.sort_values(["from_bottom", "unit_id"]).head(lowest).iloc[::-1]
+    return interval_svg(rows["unit_name"].tolist(), rows["rank"].astype(int).tolist(),
+                        rows["rank_low"].astype(int).tolist(), rows["rank_high"].astype(int).tolist(),
+                        rows["flagged"].tolist())
 
 
 def _numbers(values: pd.Series) -> list[float | None]:
@@ -118,6 +141,7 @@ def unit_context(base: dict, outcome: report.HalfYearOutcome, row: dict, policy:
         "ranked_units": int(row["ranked_units"]),
         "cover_facts": [("单位名称", row["unit_name"]), ("单位类别", row["category"]),
                         ("测评名次", f"第{row['rank']}名(共{row['ranked_units']}个)"),
+                        ("排名区间", f"第{row['rank_low']}—{row['rank_high']}名(95%)"),
                         ("确定结果", row["designation"])],
         "dimensions": report.records(dims),
         "groups": report.records(report.profile_table(outcome, unit, "group")),
@@ -125,6 +149,8 @@ def unit_context(base: dict, outcome: report.HalfYearOutcome, row: dict, policy:
         "history": report.records(history),
         "follow_up": report.records(follow) if follow is not None else [],
         "next_steps": next_steps(row, date.fromisoformat(base["issued_on"]), policy),
+        "boundary": boundary_sentence(row) if row.get("boundary") else None,
+        "integrity": _unit_integrity(outcome, unit), "small_cell_min": outcome.small_cell_min,
         "charts": {
             "profile": profile_svg(list(DIMENSIONS), {"全市中位数": _numbers(dims["median"]),
                                                       "本单位": _numbers(dims["score"])}),
@@ -132,6 +158,16 @@ def unit_context(base: dict, outcome: report.HalfYearOutcome, row: dict, policy:
                                y_label="得分(分)") if len(history) > 1 else None,
         },
     }
+
+
+def _unit_integrity(outcome: report.HalfYearOutcome, unit: str) -> str | None:
+    """What the screening found among the unit's answers, as a sentence; None when nothing."""
+    flagged = outcome.screening.flagged_per_unit
+    if unit not in flagged.index:
+        return None
+    count, rules = int(flagged.at[unit, "flagged"]), flagged.at[unit, "rules"]
+    treated = "按政策规定未计分" if outcome.screening.excluded else "照常计分,供核查"
+    return f"本单位有{count}张测评票被测评完整性筛查标记({rules}),{treated}。"
 
 
 def publicity_context(base: dict, outcome: report.HalfYearOutcome) -> dict:

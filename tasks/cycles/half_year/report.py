@@ -10,7 +10,9 @@ from schemas.datasets import DIMENSIONS, RESPONDENT_GROUPS
 from schemas.outputs import INSUFFICIENT_SAMPLE, KEY_MANAGEMENT, KEY_SUPERVISION, RANKING_COLUMNS
 from schemas.policy import Policy
 from tasks.periods import period_bounds, shift_period
+from tasks.cycles.half_year.survey_checks import Screening, interval_notes, screen, screening_notes, with_intervals
 from tasks.rules.comments import comment_coverage
+from tasks.rules.disclosure import respondents, withhold
 from tasks.rules.rectification import rectification_follow_up
 from tasks.rules.survey import city_medians, designation_notes, dimension_scores, group_scores, half_year_ranking
 
@@ -34,6 +36,10 @@ class HalfYearOutcome:
     coverage: pd.DataFrame
     follow_up: pd.DataFrame
     history: pd.DataFrame
+    screening: Screening | None = None
+    group_respondents: pd.DataFrame | None = None  # distinct respondents per unit (rows) and group (columns)
+    small_cell_min: int = 5
+    bootstrap: dict | None = None  # seed and replicates of the rank intervals
     within_category: bool = False
 
     @property
@@ -47,6 +53,13 @@ class HalfYearOutcome:
         """ranking.csv: exactly the published ranking columns."""
         return self.ranking[list(RANKING_COLUMNS)]
 
+    def manifest(self) -> dict:
+        """What the manifest records beside the files: the notes, the bootstrap's seed and the screening's counts."""
+        summary = self.screening.summary if self.screening else {}
+        return {"notes": self.notes, "bootstrap": self.bootstrap,
+                "integrity": {"rules": summary.get("rules", []), "flagged_answers": summary.get("flagged_answers", 0),
+                              "excluded": self.screening.excluded if self.screening else 0}}
+
 
 def earlier_periods(period: str, depth: int = HISTORY_DEPTH) -> list[str]:
     """The `depth` half-years before `period`, oldest first."""
@@ -57,7 +70,8 @@ def stack_history(stored: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     """Stored rankings of earlier half-years as one frame with a `period` column (empty when none exist)."""
     frames = [frame.assign(period=period) for period, frame in stored.items() if frame is not None]
     columns = ["period", *RANKING_COLUMNS]
-    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    # Rankings published before a column existed (rank intervals) have it empty.
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns) if frames else pd.DataFrame(columns=columns)
 
 
 def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy,
@@ -65,15 +79,20 @@ def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy
     """The half-year's ranking and designations, dimension and group profiles, comment coverage and follow-up."""
     rules = policy.half_year
     units = data["units"]
-    ranking = half_year_ranking(data["survey_responses"], units, period, rules)
+    screening = screen(data["survey_responses"], period, rules)
+    responses = screening.scored
+    ranking = with_intervals(half_year_ranking(responses, units, period, rules), responses, period, rules)
     ranking = ranking.merge(units[["unit_id", "leader_name"]].astype({"unit_id": "str"}), on="unit_id", how="left")
     ranked = ranking.loc[ranking["rank"].notna(), "unit_id"]
-    dims = dimension_scores(data["survey_responses"], period, rules.grade_points)
-    groups = group_scores(data["survey_responses"], period, rules.grade_points)
+    dims = dimension_scores(responses, period, rules.grade_points)
+    groups = group_scores(responses, period, rules.grade_points)
     previous_period = shift_period("half-year", period, -1)
     previous = history[history["period"].eq(previous_period)]
+    notes = designation_notes(ranking, rules) + screening_notes(screening) + interval_notes(ranking, rules)
     return HalfYearOutcome(
-        period=period, ranking=ranking, notes=designation_notes(ranking, rules),
+        period=period, ranking=ranking, notes=notes, screening=screening,
+        group_respondents=group_respondents(responses, period), small_cell_min=rules.small_cell_min,
+        bootstrap={"seed": rules.bootstrap_seed, "replicates": rules.bootstrap_replicates},
         dimensions=dims, groups=groups,
         dimension_medians=city_medians(dims, ranked), group_medians=city_medians(groups, ranked),
         coverage=comment_coverage(data["leader_comments"], data["subjects"], *period_bounds("half-year", period)),
@@ -119,7 +138,20 @@ def profile_table(outcome: HalfYearOutcome, unit_id: str, by: str) -> pd.DataFra
     table = pd.DataFrame({"label": list(labels), "score": own.to_numpy(),
                           "median": medians.reindex(list(labels)).to_numpy()})
     table["difference"] = table["score"] - table["median"]
+    if by == "group" and outcome.group_respondents is not None:
+        counts = outcome.group_respondents.reindex(index=[unit_id], columns=list(labels)).iloc[0]
+        shown = withhold(table[["score", "difference"]], counts.set_axis(table.index), outcome.small_cell_min)
+        table = table.astype({"score": object, "difference": object})
+        table[["score", "difference"]] = shown
     return table
+
+
+def group_respondents(responses: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Distinct respondents per unit and respondent group of the half-year, for withholding small cells."""
+    rows = responses[responses["period"].astype(str).eq(period)]
+    answers = pd.DataFrame({"unit_id": rows["unit_id"].astype(str), "group": rows["respondent_group"].astype(str),
+                            "respondent_id": rows["respondent_id"].astype(str)})
+    return respondents(answers, ["unit_id", "group"]).unstack(fill_value=0)
 
 
 def dimension_comparison(outcome: HalfYearOutcome) -> pd.DataFrame:
