@@ -12,6 +12,7 @@ from tasks import sample_records as records
 from tasks.sample_activity import sample_commitment_status, sample_commitments
 from tasks.sample_files import CsvStream, bad_row_count, spoil, write_csv, write_xlsx
 from tasks.sample_names import HOME_CITY
+from tasks.sample_points import write_points_and_on_site
 from tasks.sample_registry import SCALES, Scale, rng_for, sample_subjects, sample_units, unit_quality
 from tasks.sample_streams import PLATFORM_FILE_LABELS, case_chunks, survey_chunks
 
@@ -32,7 +33,7 @@ def write_sample_inbox(out: Path, scale: str = "city", seed: int = 2026, year: i
     counts = _write_registries(out, units, subjects, seed, config)
     for each in range(year - years + 1, year + 1):
         counts |= _write_year(out, units, subjects, config, seed, each)
-    return counts
+    return counts | write_points_and_on_site(out, units, config, seed, year, years)
 
 
 def _write_registries(out: Path, units: pd.DataFrame, subjects: pd.DataFrame, seed: int,
