@@ -51,18 +51,21 @@ def _capped(frame: pd.DataFrame) -> pd.Series:
 
 
 def _event_notes(frame: pd.DataFrame) -> pd.Series:
-    item, cap = "“" + frame["item"] + "”", number(frame["cap"])
-    cut = frame["approved"] & tolerance.below(frame["points"], frame["claimed"])
-    nothing = cut & ~tolerance.above(frame["points"], 0)
-    return joined({
-        "standard": ("未填分值,按" + item + "标准分值 " + number(frame["standard"]) + " 分计")
-        .where(frame["declared"].isna()),
-        "unapproved": pd.Series("未经审核(未填审核单位),不计分", index=frame.index).where(~frame["approved"]),
-        "capped": (item + "本年度上限 " + cap + " 分,只计 " + number(frame["points"]) + " 分(申报 "
-                   + number(frame["claimed"]) + " 分)").where(cut & ~nothing),
-        "full": (item + "本年度已达上限 " + cap + " 分,不计分(申报 " + number(frame["claimed"]) + " 分)")
+    cut = frame["approved"] & pd.Series(tolerance.below(frame["points"], frame["claimed"]), index=frame.index)
+    # Most events count as claimed and say nothing: only the others are worded.
+    some = frame[frame["declared"].isna() | ~frame["approved"] | cut]
+    item, cap, cut = "“" + some["item"] + "”", number(some["cap"]), cut[some.index]
+    nothing = cut & ~pd.Series(tolerance.above(some["points"], 0), index=some.index)
+    notes = joined({
+        "standard": ("未填分值,按" + item + "标准分值 " + number(some["standard"]) + " 分计")
+        .where(some["declared"].isna()),
+        "unapproved": pd.Series("未经审核(未填审核单位),不计分", index=some.index).where(~some["approved"]),
+        "capped": (item + "本年度上限 " + cap + " 分,只计 " + number(some["points"]) + " 分(申报 "
+                   + number(some["claimed"]) + " 分)").where(cut & ~nothing),
+        "full": (item + "本年度已达上限 " + cap + " 分,不计分(申报 " + number(some["claimed"]) + " 分)")
         .where(nothing),
-    }, frame.index, ";")
+    }, some.index, ";")
+    return notes.reindex(frame.index, fill_value="").astype("str")
 
 
 def event_points(events: pd.DataFrame, policy: PointSystem) -> pd.DataFrame:
