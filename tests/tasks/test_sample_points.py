@@ -130,3 +130,13 @@ def test_the_inbox_carries_the_new_files(tmp_path):
                      "site_questionnaires_2026_现场点评问卷.csv", "site_reviews_2025_现场点评安排.xlsx",
                      "site_reviews_2026_现场点评安排.xlsx"]
     assert all(Path(tmp_path / n).exists() for n in names)
+
+
+def test_the_registry_depends_on_the_seed_not_on_the_year(tmp_path):
+    for folder, seed, year in (("a", SEED, 2026), ("b", SEED, 2031), ("c", SEED + 1, 2026)):
+        (tmp_path / folder).mkdir()
+        units = sample_units(SCALES["tiny"], seed, 4)
+        write_points_and_on_site(tmp_path / folder, units, SCALES["tiny"], seed, year, 1)
+    roster = "organisations_名册.xlsx"
+    assert (tmp_path / "a" / roster).read_bytes() == (tmp_path / "b" / roster).read_bytes()
+    assert (tmp_path / "a" / roster).read_bytes() != (tmp_path / "c" / roster).read_bytes()
