@@ -38,6 +38,12 @@ ANY_PERIOD_PATTERN = r"^\d{4}(?:Q[1-4]|H[12])?$"  # a period of any cycle; its c
 PERIOD_PATTERNS = (QUARTER_PATTERN, HALF_YEAR_PATTERN, ANY_PERIOD_PATTERN)
 # The form of a period in each cycle (tasks/periods.py), for rows that name their cycle beside the period.
 CYCLE_PERIOD_PATTERNS = {"quarterly": QUARTER_PATTERN, "half-year": HALF_YEAR_PATTERN, "annual": YEAR_PATTERN}
+ORG_TYPES = ("村", "社区", "新社会组织", "非公企业", "事业单位")
+POINT_ITEMS = ("志愿服务", "助老济困", "清洁家园", "治安联防", "结对帮扶", "矛盾调解", "政策宣讲", "学习教育",
+               "为民办实事")
+RESPONDENT_TYPES = ("党员", "群众")
+FINDING_KINDS = ("特色做法", "存在问题", "工作建议")
+REVIEW_PATTERN = r"^\d{4}-R\d{1,3}$"  # 现场点评 id: year and team number, 2026-R13
 
 # 长期坚持: a commitment that is never due, stored as the last day a date column holds.
 ONGOING = datetime(9999, 12, 31)
@@ -115,6 +121,27 @@ class Dataset:
         return aliases
 
 
+@dataclass(frozen=True)
+class Question:
+    """One question of the 现场点评 questionnaire: its 题目 as filled in, its printed text, answers and rate."""
+
+    name: str
+    text: str
+    answers: tuple[str, ...]
+    favourable: tuple[str, ...]  # the answers the rate counts
+    rate: str
+
+
+# The questionnaire of SPEC §9: each answer belongs to one question, and each question gives one rate.
+SITE_QUESTIONS = (
+    Question("知晓情况", "您是否知道本地正在开展创先争优活动?", ("知道", "不知道"), ("知道",), "知晓率"),
+    Question("参与情况", "您是否参加过本地组织的创先争优活动?", ("参加过", "没参加过"), ("参加过",), "参与率"),
+    Question("满意程度", "您对本地开展创先争优活动的成效是否满意?", ("满意", "基本满意", "不满意"),
+             ("满意", "基本满意"), "满意率"),
+)
+SITE_ANSWERS_NOTE = ";".join(f"{q.name}:{'/'.join(q.answers)}" for q in SITE_QUESTIONS)
+
+
 def _unit_ref(column: str = "unit_id") -> Reference:
     return Reference(column, "units", "unit_id")
 
@@ -127,6 +154,8 @@ UNIT_ID = Column("unit_id", "单位编码", max_length=32, note="本市窗口单
 YEAR = Column("year", "年度", "int", min=2000, max=2100, note="四位年份,如 2026")
 DATE = Column("date", "日期", "date", note="格式 2026-03-05、2026/3/5 或 2026年3月5日")
 REASON = Column("reason", "事由", required=False, max_length=2000)
+PERSON_ID = Column("person_id", "人员编码", max_length=40, note="本人在本市的统一编码,跨年度保持不变")
+REVIEW_ID = Column("review_id", "点评编号", pattern=REVIEW_PATTERN, note="年度-R点评组号,如 2026-R13")
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
@@ -354,11 +383,95 @@ DATASETS: dict[str, Dataset] = {
             key=("appeal_id",),
             references=(Reference("appeal_id", "appeals", "appeal_id"),),
         ),
+        Dataset(
+            "organisations", "基层单位名册",
+            (
+                Column("org_id", "基层单位编码", max_length=32, note="全市唯一,如 O000001"),
+                Column("name", "名称", max_length=100),
+                Column("org_type", "组织类型", allowed=ORG_TYPES, note="现场点评按组织类型分层抽样"),
+                Column("region", "所属地区", max_length=50, note="县(市、区)名称,与窗口单位名册的写法一致"),
+                Column("township", "所属乡镇(街道)", required=False, max_length=50),
+            ),
+            key=("org_id",),
+            note="现场点评的抽样名册:村、社区、新社会组织、非公企业和事业单位,每个单位一行。",
+        ),
+        Dataset(
+            "point_events", "积分记录",
+            (
+                Column("event_id", "积分编号", max_length=40),
+                PERSON_ID,
+                UNIT_ID,
+                DATE,
+                Column("item", "积分项目", allowed=POINT_ITEMS),
+                Column("points", "分值", "float", required=False, min=0, max=100,
+                       note="本次应得积分;留空按政策中该项目的标准分值计"),
+                Column("evidence", "佐证", required=False, max_length=2000),
+                Column("approved_by", "审核单位", required=False, max_length=100,
+                       note="经党组织审核的填审核单位;未经审核的积分不计入"),
+            ),
+            key=("event_id",),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "scorecards", "千分制考核",
+            (
+                YEAR,
+                PERSON_ID,
+                UNIT_ID,
+                Column("item", "考核项目", max_length=100),
+                Column("max_points", "满分", "float", min=0, max=1000, note="本项满分;各项满分合计应为 1000 分"),
+                Column("points", "得分", "float", min=0, max=1000, note="不超过本项满分"),
+            ),
+            key=("year", "person_id", "item"),
+            references=(_unit_ref(),),
+        ),
+        Dataset(
+            "site_reviews", "现场点评",
+            (
+                REVIEW_ID,
+                Column("team", "点评组", max_length=100, note="如 现场点评第十三组"),
+                Column("region", "所属地区", max_length=50, note="被点评的县(市、区),与基层单位名册的写法一致"),
+                Column("started_on", "开始日期", "date"),
+                Column("ended_on", "结束日期", "date"),
+            ),
+            key=("review_id",),
+            order_checks=(("started_on", "ended_on"),),
+        ),
+        Dataset(
+            "site_questionnaires", "现场点评问卷",
+            (
+                REVIEW_ID,
+                Column("respondent_id", "问卷编号", max_length=40, note="仅用于查重,不出现在任何报告中"),
+                Column("respondent_type", "答卷人类别", allowed=RESPONDENT_TYPES),
+                Column("question", "题目", allowed=tuple(q.name for q in SITE_QUESTIONS),
+                       note="；".join(f"{q.name}:{q.text}" for q in SITE_QUESTIONS)),
+                Column("answer", "答案", allowed=tuple(a for q in SITE_QUESTIONS for a in q.answers),
+                       note=SITE_ANSWERS_NOTE),
+            ),
+            key=("review_id", "respondent_id", "question"),
+            references=(Reference("review_id", "site_reviews", "review_id"),),
+            note=f"每份问卷每个题目一行,答案须是该题目的选项({SITE_ANSWERS_NOTE})。",
+        ),
+        Dataset(
+            "site_findings", "现场点评意见",
+            (
+                REVIEW_ID,
+                Column("finding_id", "意见编号", max_length=40, note="如 2026-R13-T1"),
+                Column("kind", "类别", allowed=FINDING_KINDS),
+                Column("title", "标题", required=False, max_length=200),
+                Column("text", "内容", max_length=4000),
+            ),
+            key=("finding_id",),
+            references=(Reference("review_id", "site_reviews", "review_id"),),
+        ),
     )
 }
 
-# Registries first: later datasets are checked against the units and subjects they name (decisions against appeals).
+# Registries first: later datasets are checked against the units, subjects, reviews and appeals they name.
 INGEST_ORDER: tuple[str, ...] = tuple(DATASETS)
+# The datasets of the points and on-site cycles (SPEC §9), which the annual assessment does not read.
+POINTS_AND_ON_SITE = ("organisations", "point_events", "scorecards", "site_reviews", "site_questionnaires",
+                      "site_findings")
 
 # 公示与复核 (SPEC §7): read by the publicity and final-version steps of the half-year and annual cycles. They
 # join a cycle's reading list together with their period-window condition (cycle and period), which they lack.
@@ -375,7 +488,18 @@ CYCLE_DATASETS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "annual": {
         "required": ("units",),
-        "optional": tuple(n for n in DATASETS if n != "units" and n not in PUBLICITY_DATASETS),
+        "optional": tuple(n for n in DATASETS
+                          if n != "units" and n not in PUBLICITY_DATASETS and n not in POINTS_AND_ON_SITE),
+    },
+    # A city may keep 积分制 without 千分制; without point events there is nothing to score.
+    "points": {
+        "required": ("units", "point_events"),
+        "optional": ("scorecards",),
+    },
+    # Without a registry the flow draws no sample; without answers or findings the report says so.
+    "on-site": {
+        "required": ("site_reviews",),
+        "optional": ("organisations", "site_questionnaires", "site_findings"),
     },
 }
 

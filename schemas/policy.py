@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from schemas.datasets import CATEGORIES, DATASETS, RESPONDENT_GROUPS, VETO_ITEMS
+from schemas.datasets import (
+    CATEGORIES, DATASETS, ORG_TYPES, POINT_ITEMS, RESPONDENT_GROUPS, RESPONDENT_TYPES, VETO_ITEMS,
+)
 from schemas.outputs import CYCLE_LABELS, CYCLES
 from tasks.errors import AssessError
 from tasks.rules import tolerance
@@ -30,6 +32,10 @@ Points = Annotated[float, Field(ge=0, le=100)]
 Weight = Annotated[float, Field(ge=0, le=1)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Name = Annotated[str, Field(min_length=1)]
+PointItem = Literal[POINT_ITEMS]
+OrgType = Literal[ORG_TYPES]
+RespondentType = Literal[RESPONDENT_TYPES]
+CadreGrade = Literal["优秀", "称职", "基本称职"]
 
 
 def _all_named(mapping: Mapping[str, object], names: Iterable[str]) -> None:
@@ -185,6 +191,95 @@ class Publicity(_Section):
             raise ValueError(f"{'、'.join(known)} 所在年份已按国务院节假日安排({years[0]}–{years[-1]} 年)计算,"
                              "extra_holidays 只列未收录年份的节假日,请删除")
         return sorted(set(days))
+class ItemRule(_Section):
+    """One 积分项目: the standard points of one event, and the most one person earns from it in a year."""
+
+    points: float = Field(ge=0, le=100)
+    year_cap: float | None = Field(None, ge=0, le=10_000)  # None: no cap
+
+
+class VolunteerTier(_Section):
+    """A volunteer reward (志愿服务递进式奖励), earned from `min_points` volunteer points in a year."""
+
+    min_points: float = Field(gt=0, le=10_000)
+    name: Name
+
+
+def _rule(points: float, year_cap: float | None) -> ItemRule:
+    return ItemRule(points=points, year_cap=year_cap)
+
+
+class PointSystem(_Section):
+    """积分制管理 and 千分制 settings: item points and caps, the 入党积极分子 line, rewards, cadre grades."""
+
+    items: dict[PointItem, ItemRule] = {
+        "志愿服务": _rule(2, 40), "助老济困": _rule(2, 20), "清洁家园": _rule(1, 10), "治安联防": _rule(2, 20),
+        "结对帮扶": _rule(3, 30), "矛盾调解": _rule(3, 30), "政策宣讲": _rule(2, 20), "学习教育": _rule(1, 12),
+        "为民办实事": _rule(5, None),
+    }
+    require_approval: bool = True  # an event without 审核单位 earns nothing
+    activist_threshold: float = Field(30, ge=0, le=10_000)
+    # Whether the 入党积极分子 line applies to the running total of all stored years or to the year alone.
+    activist_basis: Literal["total", "year"] = "total"
+    volunteer_items: list[PointItem] = ["志愿服务", "助老济困", "清洁家园", "治安联防"]
+    volunteer_tiers: list[VolunteerTier] = [
+        VolunteerTier(min_points=20, name="赠阅报纸"), VolunteerTier(min_points=40, name="免费健康体检"),
+        VolunteerTier(min_points=60, name="优秀志愿者表彰"),
+    ]
+    scorecard_grades: dict[CadreGrade, Annotated[float, Field(ge=0, le=1000)]] = {
+        "优秀": 900, "称职": 750, "基本称职": 600}
+    streak_years: int = Field(3, ge=1, le=30)  # consecutive 优秀 years that open 破格录用/提拔
+
+    @field_validator("items")
+    @classmethod
+    def _items_named(cls, items: dict[str, ItemRule]) -> dict[str, ItemRule]:
+        _all_named(items, POINT_ITEMS)
+        return items
+
+    @field_validator("volunteer_tiers")
+    @classmethod
+    def _tiers_ascending(cls, tiers: list[VolunteerTier]) -> list[VolunteerTier]:
+        for number, (lower, upper) in enumerate(zip(tiers, tiers[1:]), start=2):
+            if not tolerance.above(upper.min_points, lower.min_points):
+                raise ValueError(f"奖励档次须按积分从低到高排列:第 {number} 档“{upper.name}”{upper.min_points:g} 分"
+                                 f"不高于第 {number - 1} 档“{lower.name}”{lower.min_points:g} 分")
+        names = [t.name for t in tiers]
+        if len(set(names)) < len(names):
+            raise ValueError("奖励档次的名称不能重复")
+        return tiers
+
+    @field_validator("scorecard_grades")
+    @classmethod
+    def _grades_ordered(cls, lines: dict[str, float]) -> dict[str, float]:
+        order = ("优秀", "称职", "基本称职")
+        _all_named(lines, order)
+        for higher, lower in zip(order, order[1:]):
+            if lines[lower] > lines[higher]:
+                raise ValueError(f"“{lower}”分数线({lines[lower]:g})不能高于“{higher}”分数线({lines[higher]:g})")
+        return lines
+
+
+class OnSite(_Section):
+    """现场点评 settings: the sample per organisation type (seed 004: 8/1/3/6/2), questionnaires, small cells."""
+
+    sample_counts: dict[OrgType, Count] = {"村": 8, "社区": 1, "新社会组织": 3, "非公企业": 6, "事业单位": 2}
+    within_region: bool = True  # draw only from the reviewed region's registry
+    questionnaire_targets: dict[RespondentType, Count] = {"党员": 100, "群众": 100}
+    min_cell_respondents: int = Field(5, ge=1, le=1000)  # fewer answers: the figure is not shown
+
+    @field_validator("sample_counts")
+    @classmethod
+    def _counts_named(cls, counts: dict[str, int]) -> dict[str, int]:
+        _all_named(counts, ORG_TYPES)
+        if sum(counts.values()) <= 0:
+            raise ValueError("各类基层单位的抽样数合计须大于 0")
+        return counts
+
+    @field_validator("questionnaire_targets")
+    @classmethod
+    def _targets_named(cls, targets: dict[str, int]) -> dict[str, int]:
+        _all_named(targets, RESPONDENT_TYPES)
+        return targets
 
 
 # Each alias table and the column whose values it maps: (dataset, column).
@@ -268,6 +363,8 @@ class Policy(_Section):
     half_year: HalfYear = HalfYear()
     annual: Annual = Annual()
     publicity: Publicity = Publicity()
+    points: PointSystem = PointSystem()
+    on_site: OnSite = OnSite()
     delivery: Delivery = Delivery()
     aliases: Aliases = Aliases()
 

@@ -14,6 +14,7 @@ from tasks.sample.appeals import write_appeals
 from tasks.sample.stuffing import STRAIGHT_LINED_UNITS, stuffed_answers
 from tasks.sample.files import CsvStream, bad_row_count, spoil, write_csv, write_xlsx
 from tasks.sample.names import HOME_CITY
+from tasks.sample.points import write_points_and_on_site
 from tasks.sample.registry import SCALES, Scale, rng_for, sample_subjects, sample_units, unit_quality
 from tasks.sample.streams import PLATFORM_FILE_LABELS, case_chunks, survey_chunks
 
@@ -34,7 +35,7 @@ def write_sample_inbox(out: Path, scale: str = "city", seed: int = 2026, year: i
     counts = _write_registries(out, units, subjects, seed, config)
     for each in range(year - years + 1, year + 1):
         counts |= _write_year(out, units, subjects, config, seed, each)
-    return counts
+    return counts | write_points_and_on_site(out, units, config, seed, year, years)
 
 
 def _write_registries(out: Path, units: pd.DataFrame, subjects: pd.DataFrame, seed: int,

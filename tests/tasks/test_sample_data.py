@@ -79,9 +79,11 @@ def _known_codes(folder: Path) -> dict[str, set[str]]:
     units = read_delivery(folder / "units_名册.xlsx")
     subjects = read_delivery(folder / "subjects_点评对象名册.csv")
     commitments = pd.concat([read_delivery(p) for p in folder.glob("commitments_*.csv")])
+    reviews = pd.concat([read_delivery(p) for p in folder.glob("site_reviews_*.xlsx")])
     unit_ids = set(units.loc[~faulty_rows(units, DATASETS["units"], {}), "unit_id"])
     # Subjects name their unit (SPEC §3): a subject is known when its own unit is.
     return {"commitments": set(commitments["commitment_id"]), "units": unit_ids,
+            "site_reviews": set(reviews.loc[~faulty_rows(reviews, DATASETS["site_reviews"], {}), "review_id"]),
             "subjects": set(subjects.loc[~faulty_rows(subjects, DATASETS["subjects"], {"units": unit_ids}),
                                          "subject_id"])}
 

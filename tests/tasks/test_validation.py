@@ -15,7 +15,8 @@ from tasks.inbox.validation import _batch_definition, known_key, prepare, reason
 
 GOOD = json.loads((Path(__file__).parents[1] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 KNOWN = {"units.unit_id": {"U0001"}, "subjects.subject_id": {"S0001"}, "commitments.commitment_id": {"C0001"},
-         "appeals.appeal_id": {"AP0001"}}
+         "appeals.appeal_id": {"AP0001"},
+         "site_reviews.review_id": {"2026-R13"}}
 
 
 def raw_frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -44,11 +45,13 @@ def test_good_rows_cover_every_dataset():
 
 
 def _variant(name: str, row: dict, n: int) -> tuple[dict, str]:
-    """`row` with its first free key column made unique by suffix `-n`; the column changed."""
+    """`row` with its first free key column made unique by suffix `-n` (a digit `n` where a pattern needs it, as
+    2026-R13 → 2026-R131); the column changed."""
     dataset = DATASETS[name]
-    column = next(c for c in dataset.key if dataset.column(c).type == "str"
-                  and not dataset.column(c).is_code and dataset.column(c).pattern is None)
-    return row | {column: f"{row[column]}-{n}"}, column
+    free = [c for c in dataset.key if dataset.column(c).type == "str" and not dataset.column(c).is_code]
+    column = next((c for c in free if dataset.column(c).pattern is None), free[0])
+    suffix = f"-{n}" if dataset.column(column).pattern is None else str(n)
+    return row | {column: f"{row[column]}{suffix}"}, column
 
 
 @pytest.mark.parametrize("name", list(DATASETS))
