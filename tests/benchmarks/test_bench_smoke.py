@@ -7,7 +7,7 @@ import math
 import pytest
 
 from benchmarks.bench import STAGES, as_text, run_benchmark
-from schemas.datasets import CYCLE_DATASETS
+from schemas.outputs import CYCLES
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def report(tmp_path_factory):
 
 def test_every_cycle_has_every_stage_with_a_floor_and_a_ratio(report):
     # Each cycle reports intake, validation, storage, load and computation; rendering is measured for one cycle.
-    expected = {(c, s) for c in CYCLE_DATASETS for s in STAGES if s != "rendering"} | {("annual", "rendering")}
+    expected = {(c, s) for c in CYCLES for s in STAGES if s != "rendering"} | {("annual", "rendering")}
     assert {(r.cycle, r.stage) for r in report.rows} == expected
     for row in report.rows:
         assert row.seconds > 0 and row.floor > 0, row
