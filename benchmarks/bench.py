@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks import dossiers, excel, floors, stages
+from benchmarks import dossiers, excel, floors, stages, uncertainty
 from benchmarks.measure import Report, StageRow, Target, profile_to
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.outputs import CYCLE_LABELS, CYCLES
@@ -134,6 +134,7 @@ def run_benchmark(scale: str = "city", seed: int = 2026, db_url: str | None = No
         _render_rows(report, render_cycle, jobs, workers, scale)
     _annual_target(report, costs, computed["annual"][0], policy, scale)
     report.targets.append(excel.excel_target(root, excel_rows, PROFILES / f"{scale}-excel.txt", GOAL_EXCEL))
+    report.targets += uncertainty.targets(scale)
     engine.dispose()
     return report
 
