@@ -44,7 +44,7 @@ def quarterly_review(period: QuarterPeriod = "", *, reason: Reason, policy: Poli
         write_quarterly_csv(run, review, data["units"])
         quality = quality_context(db_url, run)
         render_documents(quarterly_dossiers(run, data, review, quality))
-        publish_artifacts(run, review, data["units"])
         folder = finish_run(db_url, run, {"fulfilment": review}, intake)
+        publish_artifacts(run, review, data["units"])  # after the version is published, as it names its folder
     deliver_task(run, folder, data["units"])
     return folder

@@ -21,60 +21,65 @@ _TAIL = r"^(?P<stem>.*?)(?P<number>\d+)$"
 
 def integrity_flags(answers: pd.DataFrame, policy: Integrity) -> pd.DataFrame:
     """One boolean column per rule for every answer (`answers`: respondent_id, unit_id, dimension, grade, file)."""
+    sheet, sheets = _sheets(answers)
+    straight = _straight_lined(sheets, policy.straight_line_min_units)
+    batch = _identical_batch(sheets, policy.identical_batch_min)
     return pd.DataFrame({OVERQUOTA: _overquota(answers, policy.max_units_per_respondent),
-                         STRAIGHT_LINE: _straight_lined(answers, policy.straight_line_min_units),
-                         IDENTICAL_BATCH: _identical_batch(answers, policy.identical_batch_min)},
-                        index=answers.index)
+                         STRAIGHT_LINE: straight[sheet], IDENTICAL_BATCH: batch[sheet]}, index=answers.index)
 
 
 def _overquota(answers: pd.DataFrame, most: int) -> pd.Series:
     """The answers of respondents who graded more than `most` units."""
     units = answers.groupby("respondent_id", observed=True)["unit_id"].transform("nunique")
-    return units > most
+    return (units > most).to_numpy()
 
 
-def _sheets(answers: pd.DataFrame) -> pd.DataFrame:
-    """Per respondent and unit: how many of the five dimensions were answered, and the answers as one pattern."""
-    wide = answers.pivot_table(index=["respondent_id", "unit_id"], columns="dimension", values="grade",
-                               aggfunc="first", observed=True)
-    wide = wide.reindex(columns=list(DIMENSIONS))
-    return pd.DataFrame({"answered": wide.notna().sum(axis=1),
-                         "distinct": wide.nunique(axis=1),
-                         "first": wide.bfill(axis=1).iloc[:, 0],
-                         "pattern": wide.astype("str").fillna("").agg("|".join, axis=1)})
+def _sheets(answers: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each answer's sheet (one respondent on one unit), and per sheet: respondent, unit, file, how many of the five
+    dimensions were answered, how many distinct grades, the first grade and the five answers as one pattern code."""
+    sheet, keys = pd.factorize(pd.MultiIndex.from_arrays([answers["respondent_id"].astype(str),
+                                                          answers["unit_id"].astype(str)]))
+    dimension = pd.Categorical(answers["dimension"].astype(str), categories=list(DIMENSIONS)).codes
+    grade, grades = pd.factorize(answers["grade"].astype(str))
+    wide = np.full((len(keys), len(DIMENSIONS)), -1, dtype="int64")
+    known = dimension >= 0
+    # Reversed, so that the first answer of a sheet to a dimension is the one kept.
+    wide[sheet[known][::-1], dimension[known][::-1]] = grade[known][::-1]
+    answered = (wide >= 0).sum(axis=1)
+    distinct = sum((wide == code).any(axis=1) for code in range(len(grades))) if len(grades) else answered * 0
+    first = wide[np.arange(len(keys)), np.argmax(wide >= 0, axis=1)] if len(keys) else np.array([], dtype="int64")
+    pattern = ((wide + 1) * (len(grades) + 1) ** np.arange(len(DIMENSIONS))).sum(axis=1)
+    files = pd.Series(answers["file"].to_numpy()).groupby(sheet).first().to_numpy() if len(keys) else []
+    return sheet, pd.DataFrame({"respondent_id": keys.get_level_values(0), "unit_id": keys.get_level_values(1),
+                                "file": files, "answered": answered, "distinct": distinct, "first": first,
+                                "pattern": pattern})
 
 
-def _straight_lined(answers: pd.DataFrame, least_units: int) -> pd.Series:
-    """The answers on units a respondent graded one and the same grade on every dimension, when ≥ `least_units` such."""
-    sheets = _sheets(answers)
-    uniform = sheets[(sheets["answered"] == len(DIMENSIONS)) & (sheets["distinct"] == 1)].reset_index()
-    per_grade = uniform.groupby(["respondent_id", "first"], observed=True)["unit_id"].transform("size")
-    flagged = uniform.loc[per_grade >= least_units, ["respondent_id", "unit_id"]].assign(_flag=True)
-    keys = answers[["respondent_id", "unit_id"]].astype("str")
-    return keys.merge(flagged.astype({"respondent_id": "str", "unit_id": "str"}), how="left",
-                      on=["respondent_id", "unit_id"])["_flag"].fillna(False).astype(bool).set_axis(answers.index)
+def _straight_lined(sheets: pd.DataFrame, least_units: int) -> np.ndarray:
+    """Per sheet: one and the same grade on every dimension, by a respondent who did so on ≥ `least_units` units."""
+    uniform = (sheets["answered"] == len(DIMENSIONS)) & (sheets["distinct"] == 1)
+    per_grade = sheets[uniform].groupby(["respondent_id", "first"])["unit_id"].transform("size")
+    flagged = np.zeros(len(sheets), dtype=bool)
+    flagged[per_grade.index[per_grade >= least_units]] = True
+    return flagged
 
 
-def _identical_batch(answers: pd.DataFrame, least: int) -> pd.Series:
-    """The answers of ≥ `least` respondents of one unit and file with identical five answers and consecutive ids.
+def _identical_batch(sheets: pd.DataFrame, least: int) -> np.ndarray:
+    """Per sheet: one of ≥ `least` sheets of one unit and file with identical five answers and consecutive ids.
 
     Consecutive means the same id stem and numeric tails one apart (R000123, R000124 …); ids without a numeric
     tail are never consecutive.
     """
-    files = answers.groupby(["respondent_id", "unit_id"], observed=True)["file"].first()
-    sheets = _sheets(answers).join(files).reset_index()
-    sheets = sheets[sheets["answered"] == len(DIMENSIONS)]
-    tails = sheets["respondent_id"].astype("str").str.extract(_TAIL)
-    sheets = sheets.assign(stem=tails["stem"], number=pd.to_numeric(tails["number"])).dropna(subset=["number"])
+    complete = sheets[sheets["answered"] == len(DIMENSIONS)]
+    tails = complete["respondent_id"].str.extract(_TAIL)
+    complete = complete.assign(stem=tails["stem"], number=pd.to_numeric(tails["number"])).dropna(subset=["number"])
     keys = ["file", "unit_id", "pattern", "stem"]
-    sheets = sheets.sort_values([*keys, "number"])
-    same = (sheets[keys].astype("str") == sheets[keys].astype("str").shift()).all(axis=1)
-    run_starts = ~(same & sheets["number"].diff().eq(1))
-    run = run_starts.cumsum()
-    flagged = sheets.loc[run.map(run.value_counts()) >= least, ["respondent_id", "unit_id"]].assign(_flag=True)
-    keys_of = answers[["respondent_id", "unit_id"]].astype("str")
-    return keys_of.merge(flagged.astype({"respondent_id": "str", "unit_id": "str"}), how="left",
-                         on=["respondent_id", "unit_id"])["_flag"].fillna(False).astype(bool).set_axis(answers.index)
+    ordered = complete.sort_values([*keys, "number"])
+    same = (ordered[keys] == ordered[keys].shift()).all(axis=1)
+    run = (~(same & ordered["number"].diff().eq(1))).cumsum()
+    flagged = np.zeros(len(sheets), dtype=bool)
+    flagged[run.index[run.map(run.value_counts()) >= least]] = True
+    return flagged
 
 
 def flagged_labels(flags: pd.DataFrame) -> pd.Series:
