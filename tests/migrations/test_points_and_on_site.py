@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.migration import MigrationContext
+
+from tests.migrations.steps import differences, migrate
 
 from schemas.datasets import POINTS_AND_ON_SITE
-from tasks.store.engine import MIGRATIONS_DIR
-from tasks.store.tables import metadata
 
 NEW_TABLES = {f"ds_{name}" for name in POINTS_AND_ON_SITE}
-
-
-def _migrate(engine: sa.Engine, step, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        step(config, revision)
-
-
-def _differences(engine: sa.Engine) -> list:
-    with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn), metadata)
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -34,15 +18,15 @@ def _tables(engine: sa.Engine) -> set[str]:
 
 def test_head_schema_is_the_models_schema_and_0005_steps_back_cleanly(db_url):
     engine = sa.create_engine(db_url)
-    _migrate(engine, command.upgrade, "0004")
+    migrate(engine, command.upgrade, "0004")
     # Before 0005 the six tables are exactly what the models hold beyond the database.
-    missing = {d[1].name for d in _differences(engine) if d[0] == "add_table"}
+    missing = {d[1].name for d in differences(engine) if d[0] == "add_table"}
     assert NEW_TABLES <= missing  # later migrations add tables of their own
-    _migrate(engine, command.upgrade, "0005")
+    migrate(engine, command.upgrade, "0005")
     assert NEW_TABLES <= _tables(engine)
-    _migrate(engine, command.upgrade, "head")
+    migrate(engine, command.upgrade, "head")
     # Columns, types, nullability, keys and constraints all as the dataset declarations build them.
-    assert _differences(engine) == []
+    assert differences(engine) == []
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO ingested_files (file_id, sha256, file_name, dataset, archived_as, "
                              "ingested_at, rows_read, rows_accepted, rows_rejected) VALUES "
@@ -52,6 +36,6 @@ def test_head_schema_is_the_models_schema_and_0005_steps_back_cleanly(db_url):
                              "'2026-09-17', 1, 2)"))
         stored = conn.execute(sa.text("SELECT review_id, region FROM ds_site_reviews")).all()
     assert [tuple(r) for r in stored] == [("2026-R13", "石门市")]
-    _migrate(engine, command.downgrade, "0004")
+    migrate(engine, command.downgrade, "0004")
     assert not NEW_TABLES & _tables(engine) and "ds_units" in _tables(engine)
     engine.dispose()
