@@ -71,7 +71,7 @@ def test_scheduled_deployments_let_files_settle_for_a_minute(monkeypatch):
 
     from tasks.settings import Settings
 
-    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "prefect.yaml").read_text(encoding="utf-8"))
+    spec = yaml.safe_load((Path(__file__).resolve().parents[3] / "prefect.yaml").read_text(encoding="utf-8"))
     for deployment in spec["deployments"]:
         # The worker starts each scheduled run with this environment; the settings read it as the settle time.
         for name, value in deployment["work_pool"]["job_variables"]["env"].items():

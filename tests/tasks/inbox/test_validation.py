@@ -13,7 +13,7 @@ from schemas.datasets import DATASETS
 from schemas.suites import suite_for
 from tasks.inbox.validation import _batch_definition, known_key, prepare, reason_kinds, run_suite, validate
 
-GOOD = json.loads((Path(__file__).parents[1] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
+GOOD = json.loads((Path(__file__).parents[2] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 KNOWN = {"units.unit_id": {"U0001"}, "subjects.subject_id": {"S0001"}, "commitments.commitment_id": {"C0001"},
          "appeals.appeal_id": {"AP0001"},
          "site_reviews.review_id": {"2026-R13"}}

@@ -12,7 +12,7 @@ from schemas.datasets import DATASETS, ONGOING
 from schemas.policy import Aliases, Policy
 from tasks.inbox.validation import validate
 
-GOOD = json.loads((Path(__file__).parents[1] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
+GOOD = json.loads((Path(__file__).parents[2] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 KNOWN = {"units.unit_id": {"U0001"}, "subjects.subject_id": {"S0001"}, "commitments.commitment_id": {"C0001"}}
 PLATFORMS = "、".join(DATASETS["platform_cases"].column("platform").allowed)
 

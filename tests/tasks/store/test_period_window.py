@@ -17,7 +17,7 @@ from tasks.outputs.versions import start_version
 from tasks.inbox.ingest import ingest_inbox
 from tasks.store.datasets import quality_summary
 
-GOOD = json.loads((Path(__file__).parents[1] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
+GOOD = json.loads((Path(__file__).parents[2] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 SURVEY = GOOD["survey_responses"]
 FILES = {
     "units_名册.csv": ("units", [GOOD["units"]]),
