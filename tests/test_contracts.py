@@ -81,3 +81,29 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "bash scripts/quickstart.sh test" in readme and "bash scripts/quickstart.sh test" in ci
+
+
+def _cycle_specs() -> dict[str, object]:
+    """Every CycleSpec defined in the cycles' step modules, by cycle code."""
+    import pkgutil
+
+    import tasks.cycles
+    from tasks.cycles.spec import CycleSpec
+
+    specs = {}
+    for package in pkgutil.iter_modules(tasks.cycles.__path__):
+        if package.ispkg:
+            steps = importlib.import_module(f"tasks.cycles.{package.name}.steps")
+            specs.update({v.code: v for v in vars(steps).values() if isinstance(v, CycleSpec)})
+    return specs
+
+
+def test_every_cycle_spec_is_deployed_by_a_flow_that_runs_it():
+    # A new cycle is a spec, its rules, templates and tests: it is not done until a deployment runs it.
+    deployed = {}
+    for deployment in _deployments():
+        path, name = deployment["entrypoint"].split(":")
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        deployed[module.SPEC.code] = getattr(module, name)
+    assert deployed.keys() == _cycle_specs().keys()
+    assert {code: f"{flow.fn.__module__}:{flow.fn.__name__}" for code, flow in deployed.items()} == FLOWS

@@ -143,13 +143,12 @@ def _labelled(rows: list[dict]) -> list[dict]:
             for row in rows]
 
 
-@task(name="quality-context", cache_policy=NO_CACHE)
-def quality_context(db_url: str, run: Run) -> dict:
+def data_quality(db_url: str, cycle: str, period: str) -> dict:
     """Files of the period window, their rows accepted and rejected, and the most common reasons, for the
     data-quality appendix."""
     engine = get_engine(db_url)
-    names = CYCLE_DATASETS[run.cycle]["required"] + CYCLE_DATASETS[run.cycle]["optional"]
-    window = window_files(engine, run.cycle, run.period)
+    names = CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]
+    window = window_files(engine, cycle, period)
     files = quality_summary(engine, names, window)
     return {
         "files": _labelled(files.to_dict("records")),
@@ -158,19 +157,30 @@ def quality_context(db_url: str, run: Run) -> dict:
     }
 
 
-@task(name="write-rejected", cache_policy=NO_CACHE)
-def write_rejected(db_url: str, run: Run, cycle: str) -> dict[str, int]:
-    """The quarantined rows of every dataset the cycle reads, from the files of the period window, as
-    rejected/<dataset>.csv."""
+@task(name="quality-context", cache_policy=NO_CACHE)
+def quality_context(db_url: str, run: Run) -> dict:
+    """The data-quality appendix of the run's cycle and period."""
+    return data_quality(db_url, run.cycle, run.period)
+
+
+def rejected_files(db_url: str, run: Run) -> dict[str, int]:
+    """The quarantined rows of every dataset the run's cycle reads, from the files of the period window, as
+    rejected/<dataset>.csv; rows per dataset."""
     engine = get_engine(db_url)
     window = window_files(engine, run.cycle, run.period)
     counts = {}
-    for name in CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]:
+    for name in CYCLE_DATASETS[run.cycle]["required"] + CYCLE_DATASETS[run.cycle]["optional"]:
         rejected = load_rejected(engine, name, window)
         if not rejected.empty:
             run.version.write_csv(f"rejected/{name}.csv", rejected, list(rejected.columns))
         counts[name] = len(rejected)
     return counts
+
+
+@task(name="write-rejected", cache_policy=NO_CACHE)
+def write_rejected(db_url: str, run: Run) -> dict[str, int]:
+    """rejected/<dataset>.csv of the run's version."""
+    return rejected_files(db_url, run)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)

@@ -18,6 +18,7 @@ from schemas.policy import Policy
 from tasks.cycles.annual import dossiers
 from tasks.cycles.annual import report
 from tasks.cycles.common import Run
+from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.store.engine import get_engine
 from tasks.store.runs import load_results
 from tasks.dossiers.render import PdfJob
@@ -79,9 +80,8 @@ def write_annual_csv(run: Run, results: AnnualResults) -> list[Path]:
     ]
 
 
-@task(name="annual-dossiers", cache_policy=NO_CACHE)
-def annual_dossiers(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults, half_years: pd.DataFrame,
-                    previous: pd.DataFrame | None, quality: dict, all_units: bool) -> list[PdfJob]:
+def annual_jobs(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults, half_years: pd.DataFrame,
+                previous: pd.DataFrame | None, quality: dict, all_units: bool) -> list[PdfJob]:
     """The PDF jobs of the year: summary, publicity list, and the unit dossiers asked for."""
     year, policy, number, path_for = int(run.period), run.policy, run.version.number, run.version.path_for
 
@@ -94,6 +94,13 @@ def annual_dossiers(run: Run, data: dict[str, pd.DataFrame], results: AnnualResu
                                path_for, all_units)
     publicity = dossiers.publicity_context(cover(""), results.assessment, year)
     return dossiers.dossier_jobs(path_for, summary, units, publicity)
+
+
+@task(name="annual-dossiers", cache_policy=NO_CACHE)
+def annual_dossiers(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults, half_years: pd.DataFrame,
+                    previous: pd.DataFrame | None, quality: dict, all_units: bool) -> list[PdfJob]:
+    """The year's PDF jobs."""
+    return annual_jobs(run, data, results, half_years, previous, quality, all_units)
 
 
 @task(name="annual-artifacts", cache_policy=NO_CACHE)
@@ -112,3 +119,35 @@ def publish_artifacts(results: AnnualResults, folder: Path, year: int) -> None:
         f"{figures['基本满意']} 个,不满意 {figures['不满意']} 个;先进单位 {figures['excellent']} 个;"
         f"诫勉谈话 {figures['诫勉谈话']} 个,调整主要领导 {figures['调整主要领导']} 个;"
         f"责任追究人员 {figures['individuals']} 人。\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))
+
+
+@dataclass
+class AnnualOutcome:
+    """The year's results with the inputs its dossiers compare against: half-year scores and last year."""
+
+    results: AnnualResults
+    half_years: pd.DataFrame
+    previous: pd.DataFrame | None
+
+
+def _outcome(cycle: CycleRun) -> AnnualOutcome:
+    year, policy = int(cycle.run.period), cycle.run.policy
+    half_years = half_year_inputs(cycle.db_url, cycle.data, year, policy)
+    previous = previous_year(cycle.db_url, cycle.data, year, policy)
+    return AnnualOutcome(assess_year(cycle.data, half_years, previous, year, policy), half_years, previous)
+
+
+def _dossiers(cycle: CycleRun, outcome: AnnualOutcome, quality: dict) -> list[PdfJob]:
+    return annual_dossiers(cycle.run, cycle.data, outcome.results, outcome.half_years, outcome.previous, quality,
+                           cycle.options["all_units"])
+
+
+ANNUAL = CycleSpec(
+    code="annual",
+    compute=_outcome,
+    write_files=lambda cycle, outcome: write_annual_csv(cycle.run, outcome.results),
+    dossiers=_dossiers,
+    results=lambda outcome: {"assessment": outcome.results.assessment, "individuals": outcome.results.individuals},
+    artifacts=lambda cycle, outcome, folder: publish_artifacts(outcome.results, folder, int(cycle.run.period)),
+    manifest=lambda cycle, outcome: {"all_units": cycle.options["all_units"]},
+)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from schemas.outputs import RANKING_COLUMNS
@@ -13,25 +14,26 @@ from schemas.policy import Policy
 from tasks.cycles.half_year import dossiers
 from tasks.cycles.half_year import report
 from tasks.cycles.common import Run
+from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.store.engine import get_engine
 from tasks.store.runs import load_results
 from tasks.dossiers.render import PdfJob
 
 
-@task(name="half-year-history")
+@task(name="half-year-history", cache_policy=NO_CACHE)
 def earlier_rankings(db_url: str, period: str) -> pd.DataFrame:
     """The published rankings of the half-years before `period`, for the trend and the follow-up."""
     return report.stack_history({p: load_results(get_engine(db_url), "ranking", p) for p in report.earlier_periods(period)})
 
 
-@task(name="rank-half-year")
+@task(name="rank-half-year", cache_policy=NO_CACHE)
 def rank_half_year(data: dict[str, pd.DataFrame], period: str, policy: Policy,
                    history: pd.DataFrame) -> report.HalfYearOutcome:
     """半年点评: scores, ranks, designations, profiles, leader-comment coverage and rectification follow-up."""
     return report.half_year_outcome(data, period, policy, history)
 
 
-@task(name="write-half-year-csv")
+@task(name="write-half-year-csv", cache_policy=NO_CACHE)
 def write_half_year_csv(run: Run, outcome: report.HalfYearOutcome) -> list[Path]:
     """ranking.csv and publicity.csv in the version."""
     publicity = report.publicity(outcome)
@@ -41,8 +43,7 @@ def write_half_year_csv(run: Run, outcome: report.HalfYearOutcome) -> list[Path]
     ]
 
 
-@task(name="half-year-dossiers")
-def half_year_dossiers(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> list[PdfJob]:
+def half_year_jobs(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> list[PdfJob]:
     """The PDF jobs of the half-year: summary, publicity list, and one dossier per designated unit."""
     def cover(title: str) -> dict:
         return dossiers.cover(run.policy, run.period, run.version.number, title)
@@ -50,7 +51,13 @@ def half_year_dossiers(run: Run, outcome: report.HalfYearOutcome, quality: dict)
     return dossiers.dossier_jobs(cover, outcome, quality, run.policy, run.version.path_for)
 
 
-@task(name="half-year-artifacts")
+@task(name="half-year-dossiers", cache_policy=NO_CACHE)
+def half_year_dossiers(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> list[PdfJob]:
+    """The half-year's PDF jobs."""
+    return half_year_jobs(run, outcome, quality)
+
+
+@task(name="half-year-artifacts", cache_policy=NO_CACHE)
 def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
     """Prefect artifacts: the designated units, and the headline figures with where the summary is."""
     columns = {"unit_id": "单位编码", "unit_name": "单位名称", "category": "单位类别", "rank": "名次",
@@ -66,3 +73,19 @@ def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
         f"{figures['ranked']} 个,样本不足 {figures['insufficient']} 个;有效测评票 {figures['valid']:,} 张。\n\n"
         f"重点管理单位 {figures['key_management']} 个,重点督查单位 {figures['key_supervision']} 个。\n\n"
         f"{notes}\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))
+
+
+def _outcome(cycle: CycleRun) -> report.HalfYearOutcome:
+    history = earlier_rankings(cycle.db_url, cycle.run.period)
+    return rank_half_year(cycle.data, cycle.run.period, cycle.run.policy, history)
+
+
+HALF_YEAR = CycleSpec(
+    code="half-year",
+    compute=_outcome,
+    write_files=lambda cycle, outcome: write_half_year_csv(cycle.run, outcome),
+    dossiers=lambda cycle, outcome, quality: half_year_dossiers(cycle.run, outcome, quality),
+    results=lambda outcome: {"ranking": outcome.results()},
+    artifacts=lambda cycle, outcome, folder: publish_artifacts(outcome, folder),
+    manifest=lambda cycle, outcome: outcome.manifest(),
+)

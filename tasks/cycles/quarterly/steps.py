@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from schemas.outputs import FULFILMENT_COLUMNS
 from schemas.policy import Policy
 from tasks.cycles.common import Run
+from tasks.cycles.spec import CycleSpec
 from tasks.cycles.quarterly import report
 from tasks.dossiers.render import PdfJob
 from tasks.rules import commitments
@@ -32,8 +33,7 @@ def write_quarterly_csv(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> 
             run.version.write_csv("publicity.csv", publicity, list(publicity.columns))]
 
 
-@task(name="quarterly-dossiers", cache_policy=NO_CACHE)
-def quarterly_dossiers(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame, quality: dict) -> list[PdfJob]:
+def quarterly_jobs(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame, quality: dict) -> list[PdfJob]:
     """The PDF jobs of the quarter: summary, publicity list, and one dossier per warned unit."""
     period, policy, path_for = run.period, run.policy, run.version.path_for
     label = report.period_label(period)
@@ -42,6 +42,12 @@ def quarterly_dossiers(run: Run, data: dict[str, pd.DataFrame], review: pd.DataF
     units = report.unit_jobs(cover, data, review, period, policy, path_for)
     publicity = report.publicity_context(cover, review, data["units"], period)
     return report.dossier_jobs(path_for, summary, publicity, units)
+
+
+@task(name="quarterly-dossiers", cache_policy=NO_CACHE)
+def quarterly_dossiers(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame, quality: dict) -> list[PdfJob]:
+    """The quarter's PDF jobs."""
+    return quarterly_jobs(run, data, review, quality)
 
 
 @task(name="quarterly-artifacts", cache_policy=NO_CACHE)
@@ -56,3 +62,13 @@ def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> No
                           description=f"{report.period_label(run.period)}季度评议写实预警单位")
     create_markdown_artifact(key=f"{key}-summary", description=f"{report.period_label(run.period)}季度评议写实结果",
                              markdown=report.artifact_markdown(review, run.period, run.version.final_path))
+
+
+QUARTERLY = CycleSpec(
+    code="quarterly",
+    compute=lambda cycle: review_quarter(cycle.data, cycle.run.period, cycle.run.policy),
+    write_files=lambda cycle, review: write_quarterly_csv(cycle.run, review, cycle.data["units"]),
+    dossiers=lambda cycle, review, quality: quarterly_dossiers(cycle.run, cycle.data, review, quality),
+    results=lambda review: {"fulfilment": review},
+    artifacts=lambda cycle, review, folder: publish_artifacts(cycle.run, review, cycle.data["units"]),
+)

@@ -12,7 +12,7 @@ import pytest
 from schemas.datasets import DATASETS
 from tasks.store.engine import get_engine
 from tasks.store.window import window_files
-from tasks.cycles.common import quality_context, write_rejected
+from tasks.cycles.common import data_quality, rejected_files
 from tasks.outputs.versions import start_version
 from tasks.inbox.ingest import ingest_inbox
 from tasks.store.datasets import quality_summary
@@ -56,7 +56,7 @@ def test_window_files_of_a_half_year(stored, period, expected):
 def test_appendix_and_rejected_rows_of_a_half_year_run(stored):
     db_url, root = stored
     run = SimpleNamespace(cycle="half-year", period="2026H2", version=start_version(root / "out", "half-year", "2026H2"))
-    quality = quality_context.fn(db_url, run)
+    quality = data_quality(db_url, run.cycle, run.period)
     # Only the half-year's file, with the dataset named by its Chinese label.
     assert [(f["file_name"], f["dataset"], f["rows_read"], f["rows_rejected"]) for f in quality["files"]] == [
         ("units_名册.csv", "窗口单位名册", 1, 0), ("survey_responses_2026H2_第一批.csv", "群众满意度测评", 2, 1)]
@@ -64,7 +64,7 @@ def test_appendix_and_rejected_rows_of_a_half_year_run(stored):
     assert quality["reasons"] == [
         {"dataset": "群众满意度测评", "reason": "测评等次不在允许值(满意、基本满意、不满意、弃权)中", "rows": 1}]
     assert quality["totals"] == {"rows_read": 3, "rows_accepted": 2, "rows_rejected": 1}
-    counts = write_rejected.fn(db_url, run, "half-year")
+    counts = rejected_files(db_url, run)
     assert counts == {"units": 0, "survey_responses": 1, "subjects": 0, "leader_comments": 0, "rectification_plans": 0}
     rejected = pd.read_csv(run.version.path / "rejected" / "survey_responses.csv", encoding="utf-8-sig", dtype=str)
     assert rejected["file_name"].tolist() == ["survey_responses_2026H2_第一批.csv"]

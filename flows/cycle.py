@@ -1,0 +1,34 @@
+"""The one order of steps every cycle runs: ingest → validate → store → compute → designate → render → deliver."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.cycles.common import (
+    database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
+    resolve_period, run_guard, write_rejected,
+)
+from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.dossiers.dispatch import render_documents
+from tasks.settings import policy_file
+
+
+def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str, out: str, **options) -> Path:
+    """Run one cycle for `period` inside a flow; returns the published version folder."""
+    rules = load_policy_task(policy)
+    resolved = resolve_period(spec.code, period, rules.timezone)
+    db_url = database_url()
+    intake = ingest_task(inbox, db_url, rules)  # read, validate and store what providers delivered
+    data = load_cycle_data(db_url, spec.code)
+    run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy))
+    cycle = CycleRun(db_url, data, run, options)
+    with run_guard(db_url, run):
+        outcome = spec.compute(cycle)  # compute and designate
+        write_rejected(db_url, run)
+        spec.write_files(cycle, outcome)
+        quality = quality_context(db_url, run)
+        render_documents(spec.dossiers(cycle, outcome, quality))
+        folder = finish_run(db_url, run, spec.results(outcome), intake, extra=spec.manifest(cycle, outcome))
+        spec.artifacts(cycle, outcome, folder)
+    deliver_task(run, folder, data["units"])
+    return folder
