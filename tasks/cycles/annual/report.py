@@ -11,6 +11,7 @@ from schemas.policy import Policy
 from tasks.cycles.annual.waterfall import growth_figure
 from tasks.periods import issue_date
 from tasks.rules.annual_grading import BASICALLY_SATISFIED, MEASURES, SATISFIED, UNSATISFIED
+from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
 GRADES = (SATISFIED, BASICALLY_SATISFIED, UNSATISFIED)
 UNGRADED = "未评定"
@@ -18,11 +19,6 @@ PUBLICITY_COLUMNS = {
     "category": "单位类别", "rank": "排名", "unit_name": "单位名称", "final_score": "考核得分",
     "grade": "考核等次", "honour": "评优", "measure": "处理措施",
 }
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts for a template, missing values as None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def in_rank_order(assessment: pd.DataFrame) -> pd.DataFrame:

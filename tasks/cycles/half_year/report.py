@@ -15,6 +15,7 @@ from tasks.rules.comments import comment_coverage
 from tasks.rules.disclosure import respondents, withhold
 from tasks.rules.rectification import rectification_follow_up
 from tasks.rules.survey import city_medians, designation_notes, dimension_scores, group_scores, half_year_ranking
+from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
 DESIGNATED = (KEY_MANAGEMENT, KEY_SUPERVISION)
 HISTORY_DEPTH = 5
@@ -104,11 +105,6 @@ def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy
 def period_label(period: str) -> str:
     """A half-year as documents write it, such as "2026年上半年"."""
     return f"{period[:4]}年{'上' if period.endswith('1') else '下'}半年"
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts for a template, missing values as None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def key_figures(outcome: HalfYearOutcome) -> dict:

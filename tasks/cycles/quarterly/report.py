@@ -15,6 +15,7 @@ from tasks.dossiers.render import PdfJob
 from tasks.rules import tolerance
 from tasks.rules.commitments import STANDING_ONGOING, STANDING_OVERDUE, commitment_standing, fulfilment
 from tasks.rules.platform import monthly_case_figures, unit_case_figures
+from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
 NO_RECORD = "无兑现记录"
 QUARTER_NAMES = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
@@ -27,11 +28,6 @@ PUBLICITY_COLUMNS = {
 def period_label(period: str) -> str:
     """A quarter as it is written in documents, such as "2026年第二季度"."""
     return f"{period[:4]}年{QUARTER_NAMES[period[-1]]}"
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts for a template, missing values as None."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _rate(numerator: float, denominator: float) -> float | None:
