@@ -19,9 +19,12 @@ from benchmarks.measure import Report, StageRow, Target, profile_to
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.outputs import CYCLE_LABELS, CYCLES
 from schemas.policy import Policy
+from tasks.cycles.registry import SPECS
+from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.store.engine import get_engine
 from tasks.inbox.reader import read_table
-from tasks.inbox.validation import known_key, validate
+from tasks.inbox.keys import known_key
+from tasks.inbox.validation import validate
 
 HERE = Path(__file__).resolve().parent
 DATA_ROOT = HERE / "_data"
@@ -55,17 +58,20 @@ def _file_rows(report: Report, cycle: str, costs: dict[str, stages.FileStages]) 
                                     max(p.peak_bytes for p in parts)))
 
 
-def _cycle_rows(report: Report, cycle: str, engine, policy: Policy):
+def _cycle_rows(report: Report, spec: CycleSpec, engine, policy: Policy, out: Path):
+    """Load and compute one cycle as its flow does; returns what its dossiers are made from."""
     from benchmarks.floors import groupbys
     from benchmarks.measure import measured, timed
 
+    cycle = spec.code
     data, sample, floor = stages.load_cycle(engine, _cycle_names(cycle))
     report.rows.append(StageRow(cycle, "load", sample.seconds, floor, sample.peak_bytes))
+    run = dossiers.cycle_run(spec, data, engine.url.render_as_string(hide_password=False), out, policy, YEAR)
     with measured() as sample:
-        results = stages.compute(cycle, data, YEAR, policy)
+        outcome = stages.compute(spec, run)
     floor = timed(lambda: groupbys(cycle, data))[0]
     report.rows.append(StageRow(cycle, "computation", sample.seconds, floor, sample.peak_bytes))
-    return data, results
+    return run, outcome
 
 
 def _render_rows(report: Report, cycle: str, jobs, workers: int, scale: str):
@@ -85,7 +91,7 @@ def _render_rows(report: Report, cycle: str, jobs, workers: int, scale: str):
     report.targets.append(dossier)
 
 
-def _annual_target(report: Report, costs: dict[str, stages.FileStages], data, policy: Policy, scale: str) -> None:
+def _annual_target(report: Report, costs: dict[str, stages.FileStages], cycle: CycleRun, scale: str) -> None:
     rows = [r for r in report.rows if r.cycle == "annual" and r.stage in ("intake", "validation", "computation")]
     target = Target("年度考核 读取+校验+计算 vs 下限", sum(r.seconds for r in rows) / sum(r.floor for r in rows),
                     GOAL_RATIO)
@@ -95,7 +101,7 @@ def _annual_target(report: Report, costs: dict[str, stages.FileStages], data, po
         known = _profile_known()
         profile_to(PROFILES / f"{scale}-annual-intake-validation.txt",
                    lambda: validate(dataset, read_table(path, dataset), known))
-        profile_to(PROFILES / f"{scale}-annual-computation.txt", lambda: stages.compute("annual", data, YEAR, policy))
+        profile_to(PROFILES / f"{scale}-annual-computation.txt", lambda: stages.compute(SPECS["annual"], cycle))
         target.profile = str(PROFILES / f"{scale}-annual-*.txt")
     report.targets.append(target)
     peak = max(r.peak_bytes for r in report.rows if r.cycle == "annual") / 2**30
@@ -121,18 +127,16 @@ def run_benchmark(scale: str = "city", seed: int = 2026, db_url: str | None = No
     computed = {}
     for cycle in CYCLES:  # the cycles with measured stages
         _file_rows(report, cycle, costs)
-        computed[cycle] = _cycle_rows(report, cycle, engine, policy)
+        computed[cycle] = _cycle_rows(report, SPECS[cycle], engine, policy, work / "out")
         if cycle not in (render_cycle, "annual"):
             # A flow run holds only its own cycle's data: so does the benchmark, or later peaks would add up.
             del computed[cycle]
             gc.collect()
         print(as_text(report, targets=False), file=sys.stderr, flush=True)  # a long run shows its progress
     if render_limit != 0:
-        jobs = dossiers.dossier_jobs(render_cycle, computed[render_cycle],
-                                     engine.url.render_as_string(hide_password=False), work / "out", policy,
-                                     YEAR)[:render_limit]
+        jobs = dossiers.dossier_jobs(SPECS[render_cycle], *computed[render_cycle])[:render_limit]
         _render_rows(report, render_cycle, jobs, workers, scale)
-    _annual_target(report, costs, computed["annual"][0], policy, scale)
+    _annual_target(report, costs, computed["annual"][0], scale)
     report.targets.append(excel.excel_target(root, excel_rows, PROFILES / f"{scale}-excel.txt", GOAL_EXCEL))
     report.targets += uncertainty.targets(scale)
     engine.dispose()

@@ -13,17 +13,14 @@ from sqlalchemy import Engine
 from benchmarks import floors
 from benchmarks.measure import Sample, measured, timed
 from schemas.datasets import DATASETS, INGEST_ORDER, dataset_for_file
-from schemas.policy import Policy
+from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.inbox.listing import InboxFile
 from tasks.inbox.reader import read_table
 from tasks.dossiers.render import PdfJob, render_html, render_pdfs, write_pdf
-from tasks.rules.accountability import target_attainment
-from tasks.rules.annual import assessment, half_year_scores
-from tasks.rules.commitments import quarterly_review
-from tasks.rules.individuals import individual_sanctions
-from tasks.inbox.ingest import _store, learn_keys
+from tasks.inbox.ingest import learn_keys, store_file
 from tasks.store.datasets import load_dataset
-from tasks.inbox.validation import WINDOW_UNITS, known_key, validate
+from tasks.inbox.keys import WINDOW_UNITS, known_key
+from tasks.inbox.validation import validate
 
 
 @dataclass
@@ -74,7 +71,7 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
         learn_keys(known, dataset, result.accepted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with engine.begin() as conn, measured() as sample:
-            _store(conn, InboxFile(path, path.name, dataset), digest, path, result)
+            store_file(conn, InboxFile(path, path.name, dataset), digest, path, result)
         with engine.begin() as conn:
             floor = timed(lambda: floors.bare_insert(conn, f"{name}_{number}", raw[dataset.column_names]))[0]
         cost.storage.add(sample, floor)
@@ -93,30 +90,9 @@ def load_cycle(engine: Engine, names: list[str]) -> tuple[dict[str, pd.DataFrame
     return data, sample, floor
 
 
-def _half_year_history(period: str) -> pd.DataFrame:
-    from tasks.cycles.half_year.report import earlier_periods, stack_history
-
-    return stack_history({p: None for p in earlier_periods(period)})
-
-
-def compute(cycle: str, data: dict[str, pd.DataFrame], year: int, policy: Policy):
-    """The pure rules of `cycle` on loaded frames: its results (what the dossiers are built from)."""
-    if cycle == "quarterly":
-        return quarterly_review(data["units"], data["commitments"], data["commitment_status"],
-                                data["platform_cases"], f"{year}Q4", policy.quarterly)
-    if cycle == "half-year":
-        from tasks.cycles.half_year.report import half_year_outcome
-
-        return half_year_outcome(data, f"{year}H1", policy, _half_year_history(f"{year}H1"))
-    from tasks.cycles.annual.steps import AnnualResults
-
-    half_years = half_year_scores({f"{year}H1": None, f"{year}H2": None}, data["survey_responses"], data["units"],
-                                  policy.half_year)
-    return AnnualResults(
-        assessment=assessment(data, half_years, None, year, policy.annual),
-        individuals=individual_sanctions(data["complaints"], year, policy.annual.dismissal_two_year_complaints),
-        targets=target_attainment(data["targets"], year),
-    ), half_years
+def compute(spec: CycleSpec, cycle: CycleRun):
+    """The cycle's computation as its flow runs it: the spec's compute step on the loaded frames."""
+    return spec.compute(cycle)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from tasks.cycles.common import (
     database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
     resolve_period, run_guard, write_rejected,
 )
-from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.cycles.spec import CycleRun, CycleSpec, artifacts_step, compute_step, dossiers_step, write_files_step
 from tasks.dossiers.dispatch import render_documents
 from tasks.settings import policy_file
 
@@ -23,12 +23,12 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
     run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy))
     cycle = CycleRun(db_url, data, run, options)
     with run_guard(db_url, run):
-        outcome = spec.compute(cycle)  # compute and designate
+        outcome = compute_step(spec, cycle)  # compute and designate
         write_rejected(db_url, run)
-        spec.write_files(cycle, outcome)
+        write_files_step(spec, cycle, outcome)
         quality = quality_context(db_url, run)
-        render_documents(spec.dossiers(cycle, outcome, quality))
+        render_documents(dossiers_step(spec, cycle, outcome, quality))
         folder = finish_run(db_url, run, spec.results(outcome), intake, extra=spec.manifest(cycle, outcome))
-        spec.artifacts(cycle, outcome, folder)
+        artifacts_step(spec, cycle, outcome, folder)
     deliver_task(run, folder, data["units"])
     return folder

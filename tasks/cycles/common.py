@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.context import get_run_context
+from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run as current_run
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
@@ -47,6 +49,14 @@ class Run:
     reason: str
     version: Version
     started_at: datetime = field(default_factory=datetime.now)
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter:
+    """The logger of the flow or task run, where there is one; the project's logger elsewhere (benchmarks)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("assess")
 
 
 def period_of_run(cycle: str, period: str | None, tz: str = "Asia/Shanghai") -> str:
@@ -101,8 +111,7 @@ def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> Ingest
 WITH_FILE = {"survey_responses"}
 
 
-@task(name="load-cycle-data", cache_policy=NO_CACHE)
-def load_cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
+def cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
     """Every dataset the cycle reads; a required one without rows fails the run."""
     engine = get_engine(db_url)
     needs = CYCLE_DATASETS[cycle]
@@ -112,6 +121,12 @@ def load_cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
         if frames[name].empty:
             raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label)
     return frames
+
+
+@task(name="load-cycle-data", cache_policy=NO_CACHE)
+def load_cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
+    """Every dataset the cycle reads; a required one without rows fails the run."""
+    return cycle_data(db_url, cycle)
 
 
 @task(name="open-run", cache_policy=NO_CACHE)

@@ -1,4 +1,9 @@
-"""A cycle as a spec: what differs between the cycles, for flows/cycle.py to run in its one order of steps."""
+"""A cycle as a spec: what differs between the cycles, for flows/cycle.py to run in its one order of steps.
+
+A spec's steps are plain functions, so a benchmark or a test calls them as they are; flows/cycle.py runs each
+through the one task of its step below, named after the cycle (`half-year-compute`). The steps take whole
+tables; hashing them for a cache key would cost more than the work, so no step is cached.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from tasks.cycles.common import Run
 from tasks.dossiers.render import PdfJob
@@ -34,3 +41,27 @@ class CycleSpec:
     results: Callable[[Any], dict[str, pd.DataFrame]]  # result tables stored with the run
     artifacts: Callable[[CycleRun, Any, Path], None]  # Prefect artifacts, once the version is published
     manifest: Callable[[CycleRun, Any], dict] = lambda cycle, outcome: {}  # extra fields of manifest.json
+
+
+@task(name="compute", task_run_name="{spec.code}-compute", cache_policy=NO_CACHE)
+def compute_step(spec: CycleSpec, cycle: CycleRun) -> Any:
+    """The cycle's outcome: results computed and units designated by its rules."""
+    return spec.compute(cycle)
+
+
+@task(name="write-files", task_run_name="{spec.code}-write-files", cache_policy=NO_CACHE)
+def write_files_step(spec: CycleSpec, cycle: CycleRun, outcome: Any) -> list[Path]:
+    """The cycle's CSV files, written into the version being made."""
+    return spec.write_files(cycle, outcome)
+
+
+@task(name="dossier-jobs", task_run_name="{spec.code}-dossier-jobs", cache_policy=NO_CACHE)
+def dossiers_step(spec: CycleSpec, cycle: CycleRun, outcome: Any, quality: dict) -> list[PdfJob]:
+    """The cycle's PDF jobs: template, context and path of every dossier."""
+    return spec.dossiers(cycle, outcome, quality)
+
+
+@task(name="artifacts", task_run_name="{spec.code}-artifacts", cache_policy=NO_CACHE)
+def artifacts_step(spec: CycleSpec, cycle: CycleRun, outcome: Any, folder: Path) -> None:
+    """The cycle's Prefect artifacts, pointing at the published version."""
+    spec.artifacts(cycle, outcome, folder)

@@ -20,9 +20,8 @@ from tasks.inbox.listing import InboxFile, list_inbox
 from tasks.inbox.reader import column_notes, read_table
 from tasks.inbox.report import FileReport, IngestReport, write_validation_report
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
-from tasks.inbox.validation import (
-    WINDOW_UNITS, Validated, delivered_names, key_text, known_key, reason_kinds, validate,
-)
+from tasks.inbox.keys import WINDOW_UNITS, key_text, known_key
+from tasks.inbox.validation import Validated, delivered_names, reason_kinds, validate
 
 INSERT_CHUNK = 20_000
 INGEST_ATTEMPTS = 3
@@ -140,7 +139,8 @@ def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
     return target
 
 
-def _store(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated) -> None:
+def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated) -> None:
+    """Record one validated file: the file itself, its accepted rows and its rejected rows with their reasons."""
     file_id = conn.execute(insert(ingested_files).returning(ingested_files.c.file_id).values(
         sha256=digest, file_name=item.name, dataset=item.dataset.name, archived_as=str(archived),
         ingested_at=datetime.now(), rows_read=len(result.accepted) + len(result.rejected),
@@ -200,7 +200,7 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
     results = _validate_all(tables, known, policy)
     with engine.begin() as conn:
         for ((item, digest), raw), result in zip(zip(new, (raw for _, raw in tables)), results):
-            _store(conn, item, digest, _archive(item.path, digest, archive_dir), result)
+            store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result)
             report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
         report.revalidated = accept_pending(conn, pending, known, policy)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),

@@ -63,7 +63,7 @@ def started():
 def test_every_deployment_lists_its_next_runs_at_the_cron_times(service, started):
     # e.g. on 1 December 2026: quarterly 2027-01-10, -04-10, -07-10; half-year 2027-01-15 and
     # -07-15; annual 2027-01-20 — each at 08:00 +08:00, created by Prefect's scheduler within two minutes.
-    expected = _assert_upcoming_runs_at_cron_times(service, started)
+    _assert_upcoming_runs_at_cron_times(service, started)
     scheduled = service.runs(service.deployments()["quarterly-review"]["id"], ["SCHEDULED"])
     assert {r["parameters"]["reason"] for r in scheduled} == {"定期运行"}  # the schedule fills in the reason
     assert all("auto-scheduled" in r["tags"] for r in scheduled)

@@ -1,7 +1,4 @@
-"""Prefect tasks of the 年度考核 flow: its inputs from other cycles, the assessment, its files and artifacts.
-
-The tasks take whole tables; hashing them for a cache key would cost more than the work, so none is cached.
-"""
+"""The 年度考核 cycle as a spec: its inputs from other cycles, the assessment, its files, dossiers and artifacts."""
 
 from __future__ import annotations
 
@@ -9,15 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
 from schemas.outputs import ASSESSMENT_COLUMNS, INDIVIDUAL_COLUMNS
 from schemas.policy import Policy
 from tasks.cycles.annual import dossiers
 from tasks.cycles.annual import report
-from tasks.cycles.common import Run
+from tasks.cycles.common import Run, run_logger
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.store.engine import get_engine
 from tasks.store.runs import load_results
@@ -36,31 +31,24 @@ class AnnualResults:
     targets: pd.DataFrame
 
 
-def _half_years(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame:
+def half_year_inputs(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame:
+    """The year's half-year survey scores: the published rankings, or recomputed from the answers."""
     published = {p: load_results(get_engine(db_url), "ranking", p) for p in (f"{year}H1", f"{year}H2")}
     return half_year_scores(published, data["survey_responses"], data["units"], policy.half_year)
 
 
-@task(name="annual-half-year-scores", cache_policy=NO_CACHE)
-def half_year_inputs(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame:
-    """The year's half-year survey scores: the published rankings, or recomputed from the answers."""
-    return _half_years(db_url, data, year, policy)
-
-
-@task(name="annual-previous-year", cache_policy=NO_CACHE)
 def previous_year(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame | None:
     """Last year's assessment: as published, else recomputed from stored data; None when there is nothing."""
     published = load_results(get_engine(db_url), "assessment", str(year - 1))
     if published is not None:
         return published
-    recomputed = assessment(data, _half_years(db_url, data, year - 1, policy), None, year - 1, policy.annual)
-    get_run_logger().info("%s年度无已发布的考核结果,按库存数据重算用于比较", year - 1)
+    recomputed = assessment(data, half_year_inputs(db_url, data, year - 1, policy), None, year - 1, policy.annual)
+    run_logger().info("%s年度无已发布的考核结果,按库存数据重算用于比较", year - 1)
     return recomputed if recomputed["final_score"].notna().any() else None
 
 
-@task(name="assess-year", cache_policy=NO_CACHE)
-def assess_year(data: dict[str, pd.DataFrame], half_years: pd.DataFrame, previous: pd.DataFrame | None,
-                year: int, policy: Policy) -> AnnualResults:
+def year_results(data: dict[str, pd.DataFrame], half_years: pd.DataFrame, previous: pd.DataFrame | None,
+                 year: int, policy: Policy) -> AnnualResults:
     """年度考核: units scored, graded, ranked and designated; persons sanctioned; targets counted."""
     return AnnualResults(
         assessment=assessment(data, half_years, previous, year, policy.annual),
@@ -69,7 +57,6 @@ def assess_year(data: dict[str, pd.DataFrame], half_years: pd.DataFrame, previou
     )
 
 
-@task(name="write-annual-csv", cache_policy=NO_CACHE)
 def write_annual_csv(run: Run, results: AnnualResults) -> list[Path]:
     """assessment.csv, individuals.csv and publicity.csv in the version."""
     publicity = report.publicity(results.assessment)
@@ -96,14 +83,6 @@ def annual_jobs(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults,
     return dossiers.dossier_jobs(path_for, summary, units, publicity)
 
 
-@task(name="annual-dossiers", cache_policy=NO_CACHE)
-def annual_dossiers(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults, half_years: pd.DataFrame,
-                    previous: pd.DataFrame | None, quality: dict, all_units: bool) -> list[PdfJob]:
-    """The year's PDF jobs."""
-    return annual_jobs(run, data, results, half_years, previous, quality, all_units)
-
-
-@task(name="annual-artifacts", cache_policy=NO_CACHE)
 def publish_artifacts(results: AnnualResults, folder: Path, year: int) -> None:
     """Prefect artifacts: the units with a measure or apology, and where the summary is."""
     frame = results.assessment
@@ -130,23 +109,24 @@ class AnnualOutcome:
     previous: pd.DataFrame | None
 
 
-def _outcome(cycle: CycleRun) -> AnnualOutcome:
+def assess_year(cycle: CycleRun) -> AnnualOutcome:
+    """The year's results, with the half-year scores and last year's assessment they were compared against."""
     year, policy = int(cycle.run.period), cycle.run.policy
     half_years = half_year_inputs(cycle.db_url, cycle.data, year, policy)
     previous = previous_year(cycle.db_url, cycle.data, year, policy)
-    return AnnualOutcome(assess_year(cycle.data, half_years, previous, year, policy), half_years, previous)
+    return AnnualOutcome(year_results(cycle.data, half_years, previous, year, policy), half_years, previous)
 
 
-def _dossiers(cycle: CycleRun, outcome: AnnualOutcome, quality: dict) -> list[PdfJob]:
-    return annual_dossiers(cycle.run, cycle.data, outcome.results, outcome.half_years, outcome.previous, quality,
-                           cycle.options["all_units"])
+def _jobs(cycle: CycleRun, outcome: AnnualOutcome, quality: dict) -> list[PdfJob]:
+    return annual_jobs(cycle.run, cycle.data, outcome.results, outcome.half_years, outcome.previous, quality,
+                       cycle.options["all_units"])
 
 
 ANNUAL = CycleSpec(
     code="annual",
-    compute=_outcome,
+    compute=assess_year,
     write_files=lambda cycle, outcome: write_annual_csv(cycle.run, outcome.results),
-    dossiers=_dossiers,
+    dossiers=_jobs,
     results=lambda outcome: {"assessment": outcome.results.assessment, "individuals": outcome.results.individuals},
     artifacts=lambda cycle, outcome, folder: publish_artifacts(outcome.results, folder, int(cycle.run.period)),
     manifest=lambda cycle, outcome: {"all_units": cycle.options["all_units"]},

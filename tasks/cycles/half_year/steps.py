@@ -1,16 +1,13 @@
-"""Prefect tasks of the 半年点评写实 flow: earlier results, the half-year outcome, its files, dossiers and artifacts."""
+"""The 半年点评写实 cycle as a spec: earlier results, the half-year outcome, its files, dossiers and artifacts."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from schemas.outputs import RANKING_COLUMNS
-from schemas.policy import Policy
 from tasks.cycles.half_year import dossiers
 from tasks.cycles.half_year import report
 from tasks.cycles.common import Run
@@ -20,20 +17,17 @@ from tasks.store.runs import load_results
 from tasks.dossiers.render import PdfJob
 
 
-@task(name="half-year-history", cache_policy=NO_CACHE)
 def earlier_rankings(db_url: str, period: str) -> pd.DataFrame:
     """The published rankings of the half-years before `period`, for the trend and the follow-up."""
     return report.stack_history({p: load_results(get_engine(db_url), "ranking", p) for p in report.earlier_periods(period)})
 
 
-@task(name="rank-half-year", cache_policy=NO_CACHE)
-def rank_half_year(data: dict[str, pd.DataFrame], period: str, policy: Policy,
-                   history: pd.DataFrame) -> report.HalfYearOutcome:
+def rank_half_year(cycle: CycleRun) -> report.HalfYearOutcome:
     """半年点评: scores, ranks, designations, profiles, leader-comment coverage and rectification follow-up."""
-    return report.half_year_outcome(data, period, policy, history)
+    history = earlier_rankings(cycle.db_url, cycle.run.period)
+    return report.half_year_outcome(cycle.data, cycle.run.period, cycle.run.policy, history)
 
 
-@task(name="write-half-year-csv", cache_policy=NO_CACHE)
 def write_half_year_csv(run: Run, outcome: report.HalfYearOutcome) -> list[Path]:
     """ranking.csv and publicity.csv in the version."""
     publicity = report.publicity(outcome)
@@ -51,13 +45,6 @@ def half_year_jobs(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> 
     return dossiers.dossier_jobs(cover, outcome, quality, run.policy, run.version.path_for)
 
 
-@task(name="half-year-dossiers", cache_policy=NO_CACHE)
-def half_year_dossiers(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> list[PdfJob]:
-    """The half-year's PDF jobs."""
-    return half_year_jobs(run, outcome, quality)
-
-
-@task(name="half-year-artifacts", cache_policy=NO_CACHE)
 def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
     """Prefect artifacts: the designated units, and the headline figures with where the summary is."""
     columns = {"unit_id": "单位编码", "unit_name": "单位名称", "category": "单位类别", "rank": "名次",
@@ -75,16 +62,11 @@ def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
         f"{notes}\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))
 
 
-def _outcome(cycle: CycleRun) -> report.HalfYearOutcome:
-    history = earlier_rankings(cycle.db_url, cycle.run.period)
-    return rank_half_year(cycle.data, cycle.run.period, cycle.run.policy, history)
-
-
 HALF_YEAR = CycleSpec(
     code="half-year",
-    compute=_outcome,
+    compute=rank_half_year,
     write_files=lambda cycle, outcome: write_half_year_csv(cycle.run, outcome),
-    dossiers=lambda cycle, outcome, quality: half_year_dossiers(cycle.run, outcome, quality),
+    dossiers=lambda cycle, outcome, quality: half_year_jobs(cycle.run, outcome, quality),
     results=lambda outcome: {"ranking": outcome.results()},
     artifacts=lambda cycle, outcome, folder: publish_artifacts(outcome, folder),
     manifest=lambda cycle, outcome: outcome.manifest(),

@@ -1,31 +1,27 @@
-"""Prefect tasks of the 季度评议写实 flow: the quarter's review, its files, dossiers and artifacts."""
+"""The 季度评议写实 cycle as a spec: the quarter's review, its files, dossiers and artifacts (plain functions)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pandas as pd
-from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
 from schemas.outputs import FULFILMENT_COLUMNS
-from schemas.policy import Policy
 from tasks.cycles.common import Run
-from tasks.cycles.spec import CycleSpec
+from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.cycles.quarterly import report
 from tasks.dossiers.render import PdfJob
 from tasks.rules import commitments
 
 
-@task(name="review-quarter", cache_policy=NO_CACHE)
-def review_quarter(data: dict[str, pd.DataFrame], period: str, policy: Policy) -> pd.DataFrame:
+def review_quarter(cycle: CycleRun) -> pd.DataFrame:
     """Every unit's commitment fulfilment, platform figures and warning reasons for the quarter."""
+    data, policy = cycle.data, cycle.run.policy
     return commitments.quarterly_review(data["units"], data["commitments"], data["commitment_status"],
-                                        data["platform_cases"], period, policy.quarterly)
+                                        data["platform_cases"], cycle.run.period, policy.quarterly)
 
 
-@task(name="write-quarterly-csv", cache_policy=NO_CACHE)
 def write_quarterly_csv(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> list[Path]:
     """fulfilment.csv and publicity.csv in the version."""
     publicity = report.publicity(review, units)
@@ -44,13 +40,6 @@ def quarterly_jobs(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame
     return report.dossier_jobs(path_for, summary, publicity, units)
 
 
-@task(name="quarterly-dossiers", cache_policy=NO_CACHE)
-def quarterly_dossiers(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame, quality: dict) -> list[PdfJob]:
-    """The quarter's PDF jobs."""
-    return quarterly_jobs(run, data, review, quality)
-
-
-@task(name="quarterly-artifacts", cache_policy=NO_CACHE)
 def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> None:
     """Prefect artifacts: the warning list with reasons, and where the summary will be."""
     warned = report.warned_units(review, units)
@@ -66,9 +55,9 @@ def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> No
 
 QUARTERLY = CycleSpec(
     code="quarterly",
-    compute=lambda cycle: review_quarter(cycle.data, cycle.run.period, cycle.run.policy),
+    compute=review_quarter,
     write_files=lambda cycle, review: write_quarterly_csv(cycle.run, review, cycle.data["units"]),
-    dossiers=lambda cycle, review, quality: quarterly_dossiers(cycle.run, cycle.data, review, quality),
+    dossiers=lambda cycle, review, quality: quarterly_jobs(cycle.run, cycle.data, review, quality),
     results=lambda review: {"fulfilment": review},
     artifacts=lambda cycle, review, folder: publish_artifacts(cycle.run, review, cycle.data["units"]),
 )

@@ -11,7 +11,9 @@ import pytest
 
 from schemas.datasets import DATASETS
 from schemas.suites import suite_for
-from tasks.inbox.validation import _batch_definition, known_key, prepare, reason_kinds, run_suite, validate
+from tasks.inbox.expectations import _batch_definition, run_suite
+from tasks.inbox.keys import known_key
+from tasks.inbox.validation import prepare, reason_kinds, validate
 
 GOOD = json.loads((Path(__file__).parents[2] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 KNOWN = {"units.unit_id": {"U0001"}, "subjects.subject_id": {"S0001"}, "commitments.commitment_id": {"C0001"},

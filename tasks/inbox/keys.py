@@ -1,0 +1,99 @@
+"""Keys and references of delivered rows: rows that refer to what is not registered, keys already stored.
+
+`known` maps `dataset.column` (e.g. "units.unit_id") to the keys stored so far, and WINDOW_UNITS to the units
+registered as window units. Lookups hash whole columns in Arrow: a batch of millions of rows is one call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.datasets import DATASETS, Dataset
+from schemas.suites import value_column
+
+WINDOW_UNITS = "units.unit_id:is_window"
+KEY_SEPARATOR = "\x1f"
+
+
+def quoted(label: str, text: pd.Series) -> pd.Series:
+    """Each value quoted after its column's label: 单位编码“U9”."""
+    return label + "“" + text.fillna("") + "”"
+
+
+def known_key(dataset: Dataset) -> str:
+    """The `known` entry that holds the stored keys of `dataset`, e.g. "units.unit_id"."""
+    return f"{dataset.name}.{'+'.join(dataset.key)}"
+
+
+def key_text(dataset: Dataset, typed: pd.DataFrame) -> pd.Series:
+    """Each row's key as one text value (parts joined), comparable between a batch and stored rows."""
+    parts = pd.DataFrame({
+        name: typed[name].dt.strftime("%Y-%m-%d %H:%M:%S")
+        if dataset.column(name).type in ("date", "datetime") else typed[name].astype("str")
+        for name in dataset.key
+    })
+    return joined(parts, KEY_SEPARATOR)
+
+
+def joined(frame: pd.DataFrame, separator: str) -> pd.Series:
+    parts = [frame[c].astype("str").fillna("") for c in frame.columns]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + separator + part
+    return joined
+
+
+def key_values(dataset: Dataset, at: pd.DataFrame) -> tuple[str, pd.Series]:
+    labels = "、".join(dataset.column(n).label for n in dataset.key)
+    return labels, joined(at[list(dataset.key)], "、")
+
+
+def is_in(values: pd.Series, known: pd.Index | set | tuple) -> np.ndarray:
+    """Whether each of `values` is one of `known`; a missing value is not."""
+    # pandas' str isin walks the value set in Python; Arrow hashes it in C, which matters with millions of keys.
+    value_set = pd.array(known if isinstance(known, pd.Index) else list(known), dtype="str")
+    found = pc.is_in(arrow_text(values), value_set=arrow_text(value_set))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def arrow_text(values) -> pa.Array:
+    array = pa.array(pd.array(values, dtype="str"))
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array.cast(pa.large_string())
+
+
+def reference_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
+    reasons = []
+    for ref in dataset.references:
+        values = frame[ref.column]
+        missing = values.notna() & ~is_in(values, known.get(f"{ref.dataset}.{ref.target}", ()))
+        if missing.any():
+            label = dataset.column(ref.column).label
+            reasons.append(quoted(label, values[missing]) + f"不在{DATASETS[ref.dataset].label}中")
+    return reasons
+
+
+def stored_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
+    stored = known.get(known_key(dataset))
+    if stored is None or len(stored) == 0:
+        return []
+    typed = pd.DataFrame({n: frame[value_column(dataset.column(n))] for n in dataset.key})
+    clash = typed.notna().all(axis=1) & is_in(key_text(dataset, typed), stored)
+    if not clash.any():
+        return []
+    labels, values = key_values(dataset, frame[clash])
+    return [labels + "“" + values + "”已入库,不能重复提交"]
+
+
+def window_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
+    if dataset.name != "survey_responses" or WINDOW_UNITS not in known:
+        return []
+    values = frame["unit_id"]
+    registered = is_in(values, known.get("units.unit_id", ()))
+    outside = registered & ~is_in(values, known[WINDOW_UNITS])
+    if not outside.any():
+        return []
+    return [quoted("单位编码", values[outside]) + "在窗口单位名册中登记为非窗口单位(是否窗口单位=否),其测评答卷不计入测评"]

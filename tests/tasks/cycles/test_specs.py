@@ -1,0 +1,63 @@
+"""Every cycle's spec on a tiny stored sample: computed, written and turned into dossiers with its plain steps.
+
+The flows run these same functions as tasks (flows/cycle.py); here they run bare, as the benchmarks call them,
+and every dossier of every cycle is rendered to HTML: each template renders with the context its cycle builds.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pandas as pd
+import pytest
+
+from schemas.policy import Policy
+from tasks.cycles.common import Run, cycle_data, data_quality
+from tasks.cycles.registry import SPECS
+from tasks.cycles.spec import CycleRun
+from tasks.dossiers.render import render_html
+from tasks.inbox.ingest import ingest_inbox
+from tasks.outputs.versions import start_version
+from tasks.sample.inbox import write_sample_inbox
+from tasks.store.engine import get_engine
+
+PERIODS = {"quarterly": "2026Q2", "half-year": "2026H1", "annual": "2026"}
+PREFIX = {"quarterly": "quarterly", "half-year": "half_year", "annual": "annual"}
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("specs")
+    write_sample_inbox(folder / "inbox", scale="tiny", seed=5, year=2026)
+    db_url = f"sqlite:///{folder / 'assess.db'}"
+    ingest_inbox(folder / "inbox", get_engine(db_url), folder / "archive")
+    return db_url, folder
+
+
+@pytest.mark.parametrize("code", sorted(SPECS))
+def test_spec_computes_writes_and_renders_every_dossier(stored, code):
+    db_url, folder = stored
+    spec, period, policy = SPECS[code], PERIODS[code], Policy()
+    run = Run(str(uuid.uuid4()), code, period, policy, None, "测试", start_version(folder / "out", code, period))
+    cycle = CycleRun(db_url, cycle_data(db_url, code), run, {"all_units": True})
+
+    outcome = spec.compute(cycle)
+    tables = spec.results(outcome)
+    registered = set(cycle.data["units"]["unit_id"])
+    for name, table in tables.items():
+        assert len(table) > 0, name
+        assert set(table["unit_id"].dropna()) <= registered, name  # results speak only of registered units
+
+    written = spec.write_files(cycle, outcome)
+    assert {p.name for p in written} >= {"publicity.csv"}
+    for path in written:
+        assert len(pd.read_csv(path)) > 0, path.name
+
+    jobs = spec.dossiers(cycle, outcome, data_quality(db_url, code, period))
+    prefix = PREFIX[code]
+    assert {job.template for job in jobs} == {f"{prefix}_{kind}.html" for kind in ("summary", "publicity", "unit")}
+    assert len({job.path for job in jobs}) == len(jobs)  # no dossier overwrites another
+    for job in jobs:
+        html = render_html(job.template, job.context)
+        assert f"<title>{job.context['title']}</title>" in html, job.path.name
+        assert job.context["issuer"] == policy.issuer
