@@ -107,3 +107,33 @@ def test_every_cycle_spec_is_deployed_by_a_flow_that_runs_it():
         deployed[module.SPEC.code] = getattr(module, name)
     assert deployed.keys() == _cycle_specs().keys()
     assert {code: f"{flow.fn.__module__}:{flow.fn.__name__}" for code, flow in deployed.items()} == FLOWS
+
+
+def test_the_registry_holds_every_cycle_spec():
+    # The benchmarks run every cycle through its spec: none may be missing from the registry.
+    from tasks.cycles.registry import SPECS
+
+    assert SPECS == _cycle_specs()
+
+
+def test_every_template_is_packaged_and_compiles():
+    # An installed `assess` renders from the packaged templates: every file must be in the package data.
+    import fnmatch
+    import tomllib
+
+    from tasks.dossiers.render import environment
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    assert "templates" in setuptools["packages"]["find"]["include"]
+    patterns = setuptools["package-data"]["templates"]
+    for path in (ROOT / "templates").iterdir():
+        assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), path.name
+        if path.suffix == ".html":
+            environment().get_template(path.name)  # a syntax error fails here, naming the template
+
+
+def test_no_template_numbers_its_own_tables_or_figures():
+    # 表N, 附表N and 图N come from CSS counters (base.css): a number written in a caption would skip or repeat.
+    for path in (ROOT / "templates").glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r'caption="(附)?表\d|caption="表" ~|m\.chart\([^,]+, "图\d', text), path.name

@@ -73,9 +73,9 @@ def test_summary_lists_every_bonus_that_does_not_count():
     context = annual_dossiers.summary_context(annual_dossiers.cover(POLICY, 2026, 1, "年度考核"), result, individuals,
                                               target_attainment(data["targets"], 2026), None, quality, 2026, POLICY)
     text = _text(render_html("annual_summary.html", context))
-    appendix = text[text.index("附表3未计入或核减的加分"):]
+    appendix = text[text.index("未计入或核减的加分单位名称"):]  # 附表3: numbered by base.css, not in the HTML
     # U2's one bonus counted whole: it is not listed. U1's three exceptions are, each with its reason.
-    assert appendix.startswith("附表3未计入或核减的加分单位名称单位类别加分记录及未计入原因市政务服务中心党群部门"
+    assert appendix.startswith("未计入或核减的加分单位名称单位类别加分记录及未计入原因市政务服务中心党群部门"
                                "市级表彰(1.5分):超过加分上限3分,核减1分；"
                                "媒体表扬(2分):审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入；"
                                "群众来信(1分):未注明审定单位,未经审定,不计入")

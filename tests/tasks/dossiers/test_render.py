@@ -161,6 +161,14 @@ def test_pdf_text_is_chinese_and_numbered(example_pdf):
     assert "江城市行政审批服务局(政府涉企涉民部门)本期评议情况如下" in text.replace("\n", "")
 
 
+def test_tables_and_figures_are_numbered_by_css_counters(example_pdf):
+    # Captions carry no number: base.css counts 表 and 图 in document order, so none is skipped or repeated.
+    text = pdftotext(example_pdf)
+    assert "表1 全市窗口单位满意度测评排名" in text
+    assert re.findall(r"图(\d) ", text) == ["1", "2", "3", "4"]
+    assert "表2" not in text and "图5" not in text
+
+
 def test_table_of_contents_has_page_numbers(example_pdf):
     toc = pdftotext(example_pdf, "-f", "2", "-l", "2", "-layout")
     entries = dict(re.findall(r"([一二三四]、\S+)\s*\.+\s*(\d+)", toc))
