@@ -9,7 +9,7 @@ import pandas as pd
 from schemas.datasets import CATEGORIES
 from schemas.policy import Policy
 from tasks.cycles.annual.waterfall import growth_figure
-from tasks.periods import issue_date
+from tasks.dossiers import common
 from tasks.rules.annual_grading import BASICALLY_SATISFIED, MEASURES, SATISFIED, UNSATISFIED
 from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
@@ -126,11 +126,7 @@ def publicity(assessment: pd.DataFrame) -> pd.DataFrame:
 
 def context_base(policy: Policy, year: int, version: int, title: str, today: date | None = None) -> dict:
     """The cover fields every annual dossier shares; the document number carries the version of the results."""
-    return {
-        "issuer": policy.issuer, "title": title, "issued_on": (today or issue_date(policy.timezone)).isoformat(),
-        "doc_number": f"{policy.city[:1]}创争办〔{year}〕年考{version}号",
-        "subtitle": f"{year}年度 · 年度考核",
-    }
+    return common.cover(policy, year, f"年考{version}", title, f"{year}年度 · 年度考核", today)
 
 
 def grouped_records(frame: pd.DataFrame, units: pd.Series) -> dict[str, list[dict]]:

@@ -14,18 +14,15 @@ from schemas.policy import Policy
 from tasks.cycles.half_year import report
 from tasks.cycles.half_year.survey_checks import boundary_sentence
 from tasks.dossiers.charts import bar_svg, histogram_svg, interval_svg, profile_svg, trend_svg
-from tasks.periods import issue_date
+from tasks.dossiers import common
 from tasks.dossiers.render import PdfJob
 
 
 def cover(policy: Policy, period: str, version: int, title: str, today: date | None = None) -> dict:
     """The cover fields every half-year dossier shares; the document number carries the version."""
     label = report.period_label(period)
-    return {
-        "issuer": policy.issuer, "title": title, "issued_on": (today or issue_date(policy.timezone)).isoformat(),
-        "doc_number": f"{policy.city[:1]}创争办〔{period[:4]}〕点评{version}号",
-        "subtitle": f"{label} · 半年点评写实", "period": period, "period_label": label, "city": policy.city,
-    }
+    return {**common.cover(policy, period[:4], f"点评{version}", title, f"{label} · 半年点评写实", today),
+            "period": period, "period_label": label, "city": policy.city}
 
 
 def _split(ranking: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,7 +10,8 @@ import pandas as pd
 
 from schemas.policy import Policy
 from tasks.dossiers.charts import bar_svg, trend_svg
-from tasks.periods import issue_date, period_bounds
+from tasks.dossiers import common
+from tasks.periods import period_bounds
 from tasks.dossiers.render import PdfJob
 from tasks.rules import tolerance
 from tasks.rules.commitments import STANDING_ONGOING, STANDING_OVERDUE, commitment_standing, fulfilment
@@ -114,11 +115,8 @@ def next_steps(row: pd.Series | dict, policy: Policy) -> list[str]:
 
 def cover(policy: Policy, period: str, version: int, title: str, today: date | None = None) -> dict:
     """The cover fields every quarterly dossier shares; the document number carries the results' version."""
-    return {
-        "issuer": policy.issuer, "title": title, "issued_on": (today or issue_date(policy.timezone)).isoformat(),
-        "doc_number": f"{policy.city[:1]}创争办〔{period[:4]}〕季评{period[-1]}-{version}号",
-        "subtitle": f"{period_label(period)} · 季度评议写实",
-    }
+    return common.cover(policy, period[:4], f"季评{period[-1]}-{version}", title, f"{period_label(period)} · 季度评议写实",
+                        today)
 
 
 def quarter_trend(units: pd.DataFrame, commitments: pd.DataFrame, status: pd.DataFrame, period: str) -> dict:
