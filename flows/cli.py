@@ -1,4 +1,4 @@
-"""The `assess` command: sample data, intake, templates and the three cycles, for operators."""
+"""The `assess` command: sample data, intake, templates and every cycle, for operators."""
 
 from __future__ import annotations
 
@@ -110,6 +110,7 @@ FLOWS = {
     "quarterly": "flows.quarterly_review:quarterly_review",
     "half-year": "flows.half_year_comment:half_year_comment",
     "annual": "flows.annual_assessment:annual_assessment",
+    "points": "flows.points_system:points_system",
 }
 
 
@@ -122,8 +123,8 @@ def _flow(cycle: str):
 
 @app.command()
 def run(
-    cycle: Annotated[str, typer.Argument(help="周期:quarterly(季度评议)、half-year(半年点评)或 annual(年度考核)")],
-    period: Annotated[str, typer.Option("--period", help="期次:2026Q3、2026H1 或 2026")],
+    cycle: Annotated[str, typer.Argument(help="周期:quarterly(季度评议)、half-year(半年点评)、annual(年度考核)或 points(积分制管理)")],
+    period: Annotated[str, typer.Option("--period", help="期次:2026Q3、2026H1 或 2026(年度考核、积分制管理)")],
     inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")] = Path("data/inbox"),
     out: Annotated[Path, typer.Option("--out", help="结果输出目录")] = Path("data/out"),
     db: DbOption = None,
@@ -136,7 +137,7 @@ def run(
     from tasks.periods import check_period
 
     if cycle not in FLOWS:
-        _fail(AssessError(f"未知的周期“{cycle}”,应为 quarterly、half-year 或 annual"))
+        _fail(AssessError(f"未知的周期“{cycle}”,应为 {'、'.join(FLOWS)} 之一"))
     try:
         check_period(cycle, period)
         _check_policy(policy)
@@ -194,7 +195,7 @@ def _use_settings(db: str | None, policy: Path | None) -> str:
     return policy.stem if policy is not None else DEFAULT_POLICY
 
 
-DEMO_RUNS = (("half-year", "H1"), ("half-year", "H2"), ("quarterly", "Q4"), ("annual", ""))
+DEMO_RUNS = (("half-year", "H1"), ("half-year", "H2"), ("quarterly", "Q4"), ("annual", ""), ("points", ""))
 
 
 @app.command()
@@ -203,7 +204,7 @@ def demo(
     year: Annotated[int, typer.Option("--year", help="演示的考核年度(同时生成上一年度数据)")] = 2026,
     seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 2026,
 ) -> None:
-    """用一个市规模的样例数据演示全部三个周期(上一年度与本年度),并给出 PDF 所在位置。"""
+    """用一个市规模的样例数据演示各个周期(上一年度与本年度),并给出 PDF 所在位置。"""
     from tasks.sample.inbox import write_sample_inbox
 
     inbox, out = folder / "inbox", folder / "out"
@@ -227,7 +228,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址;非本机地址须设置 PREFECT_SERVER_API_AUTH_STRING")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口")] = 4200,
 ) -> None:
-    """启动本地 Prefect 服务(含管理界面)、创建工作池、注册三个周期的部署并启动 worker;Ctrl-C 全部停止。"""
+    """启动本地 Prefect 服务(含管理界面)、创建工作池、注册各周期的部署并启动 worker;Ctrl-C 全部停止。"""
     from flows import serve as service
 
     try:

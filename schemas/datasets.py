@@ -37,7 +37,8 @@ YEAR_PATTERN = r"^\d{4}$"
 ANY_PERIOD_PATTERN = r"^\d{4}(?:Q[1-4]|H[12])?$"  # a period of any cycle; its cycle column says which form
 PERIOD_PATTERNS = (QUARTER_PATTERN, HALF_YEAR_PATTERN, ANY_PERIOD_PATTERN)
 # The form of a period in each cycle (tasks/periods.py), for rows that name their cycle beside the period.
-CYCLE_PERIOD_PATTERNS = {"quarterly": QUARTER_PATTERN, "half-year": HALF_YEAR_PATTERN, "annual": YEAR_PATTERN}
+CYCLE_PERIOD_PATTERNS = {"quarterly": QUARTER_PATTERN, "half-year": HALF_YEAR_PATTERN, "annual": YEAR_PATTERN,
+                         "points": YEAR_PATTERN}
 ORG_TYPES = ("村", "社区", "新社会组织", "非公企业", "事业单位")
 POINT_ITEMS = ("志愿服务", "助老济困", "清洁家园", "治安联防", "结对帮扶", "矛盾调解", "政策宣讲", "学习教育",
                "为民办实事")

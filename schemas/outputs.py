@@ -16,11 +16,19 @@ ASSESSMENT_COLUMNS = (
     "measure", "apology", "growth", "missing_components",
 )
 INDIVIDUAL_COLUMNS = ("person_id", "unit_id", "valid_complaints", "valid_complaints_two_years", "sanction")
+POINTS_COLUMNS = (
+    "person_id", "unit_id", "unit_name", "year_points", "total_points", "activist", "activist_reason",
+    "volunteer_points", "volunteer_tier", "uncounted",
+)
+SCORECARD_COLUMNS = (
+    "person_id", "unit_id", "unit_name", "year", "score", "max_total", "grade", "problems", "excellent_years",
+    "promotable", "streak_reason",
+)
 
 KEY_MANAGEMENT = "重点管理单位"
 KEY_SUPERVISION = "重点督查单位"
 INSUFFICIENT_SAMPLE = "样本不足"
 BOUNDARY_UNIT = "边界单位"  # designated, but less likely than not to be on a fresh sample (SPEC §8)
 
-CYCLES = ("quarterly", "half-year", "annual")
-CYCLE_LABELS = {"quarterly": "季度评议写实", "half-year": "半年点评写实", "annual": "年度考核"}
+CYCLES = ("quarterly", "half-year", "annual", "points")
+CYCLE_LABELS = {"quarterly": "季度评议写实", "half-year": "半年点评写实", "annual": "年度考核", "points": "积分制管理"}

@@ -1,4 +1,7 @@
-"""Assessment periods: `2026Q3`, `2026H1`, `2026` — their form, bounds and neighbours."""
+"""Assessment periods: `2026Q3`, `2026H1`, `2026` — their form, bounds and neighbours.
+
+A cycle whose period is a calendar year (the points systems) is read as the annual assessment's.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +19,16 @@ _FORMS = {
     "annual": (re.compile(r"^(\d{4})$"), "四位年份,如 2026"),
 }
 _MONTHS_PER_PART = {"quarterly": 3, "half-year": 6, "annual": 12}
+_YEARLY = {"points": "annual"}  # cycles whose period is a calendar year, by the form they share
+
+
+def _form(cycle: str) -> str:
+    return _YEARLY.get(cycle, cycle)
 
 
 def check_period(cycle: str, period: str) -> str:
     """`period` unchanged when it has the cycle's form and a sane year; else InvalidPeriod."""
-    pattern, expected = _FORMS[cycle]
+    pattern, expected = _FORMS[_form(cycle)]
     match = pattern.match(str(period).strip())
     if not match or not 2000 <= int(match.group(1)) <= 2100:
         raise InvalidPeriod(str(period), expected)
@@ -28,6 +36,7 @@ def check_period(cycle: str, period: str) -> str:
 
 
 def _year_part(cycle: str, period: str) -> tuple[int, int]:
+    cycle = _form(cycle)
     match = _FORMS[cycle][0].match(check_period(cycle, period))
     return int(match.group(1)), int(match.group(2)) if cycle != "annual" else 1
 
@@ -35,7 +44,7 @@ def _year_part(cycle: str, period: str) -> tuple[int, int]:
 def period_bounds(cycle: str, period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First instant of the period and first instant after it (local, naive timestamps)."""
     year, part = _year_part(cycle, period)
-    months = _MONTHS_PER_PART[cycle]
+    months = _MONTHS_PER_PART[_form(cycle)]
     start = pd.Timestamp(year=year, month=(part - 1) * months + 1, day=1)
     return start, start + pd.DateOffset(months=months)
 
@@ -48,6 +57,7 @@ def period_end_date(cycle: str, period: str) -> date:
 def shift_period(cycle: str, period: str, steps: int) -> str:
     """The period `steps` parts after `period` (negative for earlier ones)."""
     year, part = _year_part(cycle, period)
+    cycle = _form(cycle)
     parts = 12 // _MONTHS_PER_PART[cycle]
     index = year * parts + (part - 1) + steps
     year, part = divmod(index, parts)
@@ -57,6 +67,7 @@ def shift_period(cycle: str, period: str, steps: int) -> str:
 def last_completed_period(cycle: str, now: datetime | None = None, tz: str = "Asia/Shanghai") -> str:
     """The period of `cycle` that ended most recently before `now` in the city's time zone."""
     local = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz))
+    cycle = _form(cycle)
     current = {"quarterly": f"{local.year}Q{(local.month - 1) // 3 + 1}",
                "half-year": f"{local.year}H{(local.month - 1) // 6 + 1}",
                "annual": f"{local.year}"}[cycle]

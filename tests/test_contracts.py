@@ -137,3 +137,9 @@ def test_no_template_numbers_its_own_tables_or_figures():
     for path in (ROOT / "templates").glob("*.html"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r'caption="(附)?表\d|caption="表" ~|m\.chart\([^,]+, "图\d', text), path.name
+
+
+def test_every_deployment_has_a_chinese_label_for_the_schedule_listing():
+    from flows.serve import DEPLOYMENT_LABELS
+
+    assert set(DEPLOYMENT_LABELS) == {d["name"] for d in _deployments()}

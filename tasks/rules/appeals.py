@@ -29,7 +29,8 @@ DRAFT_COLUMNS = [
     "cycle", "period", "version", "window_start", "window_end", "appeals", "accepted", "upheld", "corrected",
     "undecided", "window_closed", "can_finalise", "held_because",
 ]
-_FORM_HINTS = {"quarterly": "2026Q1 至 2026Q4 形式", "half-year": "2026H1 或 2026H2 形式", "annual": "2026 形式的年份"}
+_FORM_HINTS = {"quarterly": "2026Q1 至 2026Q4 形式", "half-year": "2026H1 或 2026H2 形式", "annual": "2026 形式的年份",
+               "points": "2026 形式的年份"}
 _DECISION_COLUMNS = ["decision", "decided_at", "decided_by", "note"]
 _COUNTS = ["appeals", "accepted", "upheld", "corrected", "undecided"]
 

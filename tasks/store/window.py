@@ -40,6 +40,10 @@ def window_conditions(cycle: str, period: str) -> dict[str, ColumnElement | None
                 "leader_comments": _between(t["leader_comments"].date, first, after),
                 # A plan answers the designations of the half-year before.
                 "rectification_plans": t["rectification_plans"].period.in_([shift_period(cycle, period, -1), period])}
+    if cycle == "points":
+        # The running total and the 优秀 streak read every stored year up to the period's.
+        return {"units": None, "point_events": t["point_events"].date < after,
+                "scorecards": t["scorecards"].year <= year}
     halves = [f"{year}H1", f"{year}H2"]
     conditions: dict[str, ColumnElement | None] = {"units": None, "subjects": None}
     for name, columns in t.items():

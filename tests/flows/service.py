@@ -17,7 +17,7 @@ import httpx
 
 from tests.helpers import free_port
 
-DEPLOYMENTS = {"quarterly-review", "half-year-comment", "annual-assessment"}
+DEPLOYMENTS = {"quarterly-review", "half-year-comment", "annual-assessment", "points-system"}
 TERMINAL = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]
 
 

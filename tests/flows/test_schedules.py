@@ -24,6 +24,7 @@ CRONS = {
     "quarterly-review": ((1, 4, 7, 10), 10),  # the 10th day after a quarter ends
     "half-year-comment": ((1, 7), 15),
     "annual-assessment": ((1,), 20),
+    "points-system": ((1,), 25),
 }
 
 
@@ -75,7 +76,8 @@ def test_assess_schedule_prints_the_next_runs_in_chinese(service, started):
     from flows.cli import app
 
     expected = _assert_upcoming_runs_at_cron_times(service, started)
-    labels = {"annual-assessment": "年度考核", "half-year-comment": "半年点评写实", "quarterly-review": "季度评议写实"}
+    labels = {"annual-assessment": "年度考核", "half-year-comment": "半年点评写实", "quarterly-review": "季度评议写实",
+              "points-system": "积分制管理"}
     result = CliRunner().invoke(app, ["schedule", "--api", service.api])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["即将运行(北京时间):"] + [

@@ -21,8 +21,14 @@ from tasks.outputs.versions import start_version
 from tasks.sample.inbox import write_sample_inbox
 from tasks.store.engine import get_engine
 
-PERIODS = {"quarterly": "2026Q2", "half-year": "2026H1", "annual": "2026"}
-PREFIX = {"quarterly": "quarterly", "half-year": "half_year", "annual": "annual"}
+PERIODS = {"quarterly": "2026Q2", "half-year": "2026H1", "annual": "2026", "points": "2026"}
+# The templates each cycle's dossiers use: every one must be rendered here.
+TEMPLATES = {
+    "quarterly": {"quarterly_summary.html", "quarterly_publicity.html", "quarterly_unit.html"},
+    "half-year": {"half_year_summary.html", "half_year_publicity.html", "half_year_unit.html"},
+    "annual": {"annual_summary.html", "annual_publicity.html", "annual_unit.html"},
+    "points": {"points_summary.html", "points_publicity.html"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +42,7 @@ def stored(tmp_path_factory):
 
 @pytest.mark.parametrize("code", sorted(SPECS))
 def test_spec_computes_writes_and_renders_every_dossier(stored, code):
+    # Every spec stores results except the points cycle, whose streak reads the stored scorecards instead.
     db_url, folder = stored
     spec, period, policy = SPECS[code], PERIODS[code], Policy()
     run = Run(str(uuid.uuid4()), code, period, policy, None, "测试", start_version(folder / "out", code, period))
@@ -43,6 +50,7 @@ def test_spec_computes_writes_and_renders_every_dossier(stored, code):
 
     outcome = spec.compute(cycle)
     tables = spec.results(outcome)
+    assert bool(tables) == (code != "points")
     registered = set(cycle.data["units"]["unit_id"])
     for name, table in tables.items():
         assert len(table) > 0, name
@@ -54,10 +62,17 @@ def test_spec_computes_writes_and_renders_every_dossier(stored, code):
         assert len(pd.read_csv(path)) > 0, path.name
 
     jobs = spec.dossiers(cycle, outcome, data_quality(db_url, code, period))
-    prefix = PREFIX[code]
-    assert {job.template for job in jobs} == {f"{prefix}_{kind}.html" for kind in ("summary", "publicity", "unit")}
+    assert {job.template for job in jobs} == TEMPLATES[code]
     assert len({job.path for job in jobs}) == len(jobs)  # no dossier overwrites another
     for job in jobs:
         html = render_html(job.template, job.context)
         assert f"<title>{job.context['title']}</title>" in html, job.path.name
         assert job.context["issuer"] == policy.issuer
+
+
+def test_every_cycle_template_is_rendered_here():
+    from pathlib import Path
+
+    names = {p.name for p in (Path(__file__).resolve().parents[3] / "templates").glob("*.html")}
+    cycle_templates = {n for n in names if not n.startswith("_") and n not in ("ingest_report.html", "delivery_index.html")}
+    assert set().union(*TEMPLATES.values()) == cycle_templates

@@ -1,0 +1,1 @@
+"""积分制管理: the points cycle (SPEC §9)."""
