@@ -111,6 +111,7 @@ FLOWS = {
     "half-year": "flows.half_year_comment:half_year_comment",
     "annual": "flows.annual_assessment:annual_assessment",
     "points": "flows.points_system:points_system",
+    "on-site": "flows.on_site_review:on_site_review",
 }
 
 
@@ -123,14 +124,15 @@ def _flow(cycle: str):
 
 @app.command()
 def run(
-    cycle: Annotated[str, typer.Argument(help="周期:quarterly(季度评议)、half-year(半年点评)、annual(年度考核)或 points(积分制管理)")],
-    period: Annotated[str, typer.Option("--period", help="期次:2026Q3、2026H1 或 2026(年度考核、积分制管理)")],
+    cycle: Annotated[str, typer.Argument(help="周期:quarterly(季度评议)、half-year(半年点评)、annual(年度考核)、points(积分制管理)或 on-site(现场点评)")],
+    period: Annotated[str, typer.Option("--period", help="期次:2026Q3、2026H1、2026(年度考核、积分制管理)或点评编号 2026-R13(现场点评)")],
     inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")] = Path("data/inbox"),
     out: Annotated[Path, typer.Option("--out", help="结果输出目录")] = Path("data/out"),
     db: DbOption = None,
     policy: Annotated[Path | None, typer.Option("--policy", help="政策文件(.yaml);默认使用内置标准")] = None,
     reason: Annotated[str, typer.Option("--reason", help="运行原因,记入 manifest.json")] = "手动运行",
     all_units: Annotated[bool, typer.Option("--all-units", help="年度考核:为每个单位生成档案")] = False,
+    seed: Annotated[int | None, typer.Option("--seed", help="现场点评:抽样随机种子;默认按点评编号确定")] = None,
 ) -> None:
     """运行一个评议周期:入库 → 校验 → 存储 → 计算 → 认定 → 生成 PDF → 送达。"""
     from flows.operator_log import quiet_tracebacks
@@ -143,7 +145,7 @@ def run(
         _check_policy(policy)
         _check_writable(out)
         with quiet_tracebacks():
-            folder = _run_cycle(cycle, period, inbox, out, db, policy, reason, all_units)
+            folder = _run_cycle(cycle, period, inbox, out, db, policy, reason, all_units, seed)
     except OPERATOR_ERRORS as exc:
         _fail(exc)
     typer.echo(f"已完成:结果在 {folder}")
@@ -171,11 +173,13 @@ def _check_writable(out: Path) -> None:
 
 
 def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, policy: Path | None,
-               reason: str, all_units: bool = False) -> Path:
+               reason: str, all_units: bool = False, seed: int | None = None) -> Path:
     params = {"period": period, "inbox": str(inbox), "out": str(out), "reason": reason,
               "policy": _use_settings(db, policy)}
     if cycle == "annual":
         params["all_units"] = all_units
+    if cycle == "on-site":
+        params["seed"] = seed
     return _flow(cycle)(**params)
 
 
@@ -196,6 +200,7 @@ def _use_settings(db: str | None, policy: Path | None) -> str:
 
 
 DEMO_RUNS = (("half-year", "H1"), ("half-year", "H2"), ("quarterly", "Q4"), ("annual", ""), ("points", ""))
+DEMO_REVIEW = "-R13"  # the sample's review of the last region (seed 004's team 13), for the year itself
 
 
 @app.command()
@@ -211,16 +216,16 @@ def demo(
     db = f"sqlite:///{(folder / 'assess.db').resolve()}"
     typer.echo(f"生成样例数据({year - 1}—{year} 年)到 {inbox} ……")
     write_sample_inbox(inbox, scale="city", seed=seed, year=year, years=2)
-    for y in (year - 1, year):
-        for cycle, part in DEMO_RUNS:
-            typer.echo(f"运行 {cycle} {y}{part} ……")
-            try:
-                _run_cycle(cycle, f"{y}{part}", inbox, out, db, None, "演示运行")
-            except OPERATOR_ERRORS as exc:
-                _fail(exc)
+    runs = [(cycle, f"{y}{part}") for y in (year - 1, year) for cycle, part in DEMO_RUNS]
+    for cycle, period in [*runs, ("on-site", f"{year}{DEMO_REVIEW}")]:
+        typer.echo(f"运行 {cycle} {period} ……")
+        try:
+            _run_cycle(cycle, period, inbox, out, db, None, "演示运行")
+        except OPERATOR_ERRORS as exc:
+            _fail(exc)
     typer.echo("\n演示完成。PDF 与 CSV 结果位于:")
-    for cycle, part in DEMO_RUNS:
-        typer.echo(f"  {out.resolve() / cycle / f'{year}{part}' / 'latest'}")
+    for cycle, period in [*runs[len(DEMO_RUNS):], ("on-site", f"{year}{DEMO_REVIEW}")]:
+        typer.echo(f"  {out.resolve() / cycle / period / 'latest'}")
 
 
 @app.command()

@@ -30,5 +30,5 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
         render_documents(dossiers_step(spec, cycle, outcome, quality))
         folder = finish_run(db_url, run, spec.results(outcome), intake, extra=spec.manifest(cycle, outcome))
         artifacts_step(spec, cycle, outcome, folder)
-    deliver_task(run, folder, data["units"])
+    deliver_task(run, folder, data.get("units"))  # the units' regions, where the cycle reads the units
     return folder

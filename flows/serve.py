@@ -86,7 +86,8 @@ def start_worker(env: dict[str, str], pool: str = WORK_POOL) -> subprocess.Popen
 
 
 DEPLOYMENT_LABELS = {"quarterly-review": "季度评议写实", "half-year-comment": "半年点评写实",
-                     "annual-assessment": "年度考核", "points-system": "积分制管理"}
+                     "annual-assessment": "年度考核", "points-system": "积分制管理",
+                     "on-site-review": "现场点评"}
 
 
 def upcoming_runs(api_url: str, per_deployment: int = 3) -> list[dict]:

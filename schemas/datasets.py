@@ -36,15 +36,15 @@ HALF_YEAR_PATTERN = r"^\d{4}H[12]$"
 YEAR_PATTERN = r"^\d{4}$"
 ANY_PERIOD_PATTERN = r"^\d{4}(?:Q[1-4]|H[12])?$"  # a period of any cycle; its cycle column says which form
 PERIOD_PATTERNS = (QUARTER_PATTERN, HALF_YEAR_PATTERN, ANY_PERIOD_PATTERN)
+REVIEW_PATTERN = r"^\d{4}-R\d{1,3}$"  # 现场点评 id: year and team number, 2026-R13
 # The form of a period in each cycle (tasks/periods.py), for rows that name their cycle beside the period.
 CYCLE_PERIOD_PATTERNS = {"quarterly": QUARTER_PATTERN, "half-year": HALF_YEAR_PATTERN, "annual": YEAR_PATTERN,
-                         "points": YEAR_PATTERN}
+                         "points": YEAR_PATTERN, "on-site": REVIEW_PATTERN}
 ORG_TYPES = ("村", "社区", "新社会组织", "非公企业", "事业单位")
 POINT_ITEMS = ("志愿服务", "助老济困", "清洁家园", "治安联防", "结对帮扶", "矛盾调解", "政策宣讲", "学习教育",
                "为民办实事")
 RESPONDENT_TYPES = ("党员", "群众")
 FINDING_KINDS = ("特色做法", "存在问题", "工作建议")
-REVIEW_PATTERN = r"^\d{4}-R\d{1,3}$"  # 现场点评 id: year and team number, 2026-R13
 
 # 长期坚持: a commitment that is never due, stored as the last day a date column holds.
 ONGOING = datetime(9999, 12, 31)

@@ -24,11 +24,15 @@ SCORECARD_COLUMNS = (
     "person_id", "unit_id", "unit_name", "year", "score", "max_total", "grade", "problems", "excellent_years",
     "promotable", "streak_reason",
 )
+SITE_RESULT_COLUMNS = ("review_id", "respondent_type", "measure", "respondents", "answered", "favourable", "rate",
+                       "display")
+SITE_SAMPLE_COLUMNS = ("review_id", "seed", "org_type", "draw", "org_id", "name", "region", "township")
 
 KEY_MANAGEMENT = "重点管理单位"
 KEY_SUPERVISION = "重点督查单位"
 INSUFFICIENT_SAMPLE = "样本不足"
 BOUNDARY_UNIT = "边界单位"  # designated, but less likely than not to be on a fresh sample (SPEC §8)
 
-CYCLES = ("quarterly", "half-year", "annual", "points")
-CYCLE_LABELS = {"quarterly": "季度评议写实", "half-year": "半年点评写实", "annual": "年度考核", "points": "积分制管理"}
+CYCLES = ("quarterly", "half-year", "annual", "points", "on-site")
+CYCLE_LABELS = {"quarterly": "季度评议写实", "half-year": "半年点评写实", "annual": "年度考核", "points": "积分制管理",
+                "on-site": "现场点评"}

@@ -1,6 +1,8 @@
 """Assessment periods: `2026Q3`, `2026H1`, `2026` — their form, bounds and neighbours.
 
-A cycle whose period is a calendar year (the points systems) is read as the annual assessment's.
+A cycle whose period is a calendar year (the points systems) is read as the annual assessment's. An on-site
+review's period is its review id (`2026-R13`): it has a form and a year, but no bounds and no neighbours,
+and it is never "the period that ended last": a run names the review it reports on.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ _FORMS = {
     "quarterly": (re.compile(r"^(\d{4})Q([1-4])$"), "YYYYQ1 至 YYYYQ4,如 2026Q3"),
     "half-year": (re.compile(r"^(\d{4})H([12])$"), "YYYYH1 或 YYYYH2,如 2026H1"),
     "annual": (re.compile(r"^(\d{4})$"), "四位年份,如 2026"),
+    "on-site": (re.compile(r"^(\d{4})-R(\d{1,3})$"), "点评编号(年度-R点评组号),如 2026-R13"),
 }
 _MONTHS_PER_PART = {"quarterly": 3, "half-year": 6, "annual": 12}
 _YEARLY = {"points": "annual"}  # cycles whose period is a calendar year, by the form they share
@@ -68,6 +71,8 @@ def last_completed_period(cycle: str, now: datetime | None = None, tz: str = "As
     """The period of `cycle` that ended most recently before `now` in the city's time zone."""
     local = (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz))
     cycle = _form(cycle)
+    if cycle not in _MONTHS_PER_PART:
+        raise InvalidPeriod("", _FORMS[cycle][1] + "(现场点评须指明点评编号)")
     current = {"quarterly": f"{local.year}Q{(local.month - 1) // 3 + 1}",
                "half-year": f"{local.year}H{(local.month - 1) // 6 + 1}",
                "annual": f"{local.year}"}[cycle]

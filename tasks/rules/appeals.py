@@ -30,7 +30,7 @@ DRAFT_COLUMNS = [
     "undecided", "window_closed", "can_finalise", "held_because",
 ]
 _FORM_HINTS = {"quarterly": "2026Q1 至 2026Q4 形式", "half-year": "2026H1 或 2026H2 形式", "annual": "2026 形式的年份",
-               "points": "2026 形式的年份"}
+               "points": "2026 形式的年份", "on-site": "2026-R13 形式的点评编号"}
 _DECISION_COLUMNS = ["decision", "decided_at", "decided_by", "note"]
 _COUNTS = ["appeals", "accepted", "upheld", "corrected", "undecided"]
 

@@ -26,6 +26,9 @@ def window_conditions(cycle: str, period: str) -> dict[str, ColumnElement | None
     """Per dataset the cycle reads, the condition its rows of the period meet; None for a registry (every row)."""
     needs = CYCLE_DATASETS[cycle]
     t = {name: dataset_tables[name].c for name in needs["required"] + needs["optional"]}
+    if cycle == "on-site":  # a review reads its own rows, and the whole registry to draw its sample from
+        return {"organisations": None, **{name: t[name].review_id == period
+                                          for name in ("site_reviews", "site_questionnaires", "site_findings")}}
     year = year_of(period)
     start, end = period_bounds(cycle, period)
     first, after = _days(cycle, period)

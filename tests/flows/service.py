@@ -17,7 +17,8 @@ import httpx
 
 from tests.helpers import free_port
 
-DEPLOYMENTS = {"quarterly-review", "half-year-comment", "annual-assessment", "points-system"}
+DEPLOYMENTS = {"quarterly-review", "half-year-comment", "annual-assessment", "points-system",
+               "on-site-review"}
 TERMINAL = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]
 
 

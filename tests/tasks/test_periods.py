@@ -55,3 +55,22 @@ def test_end_date_and_shifts():
 )
 def test_last_completed_period_in_city_time(cycle, now, expected):
     assert last_completed_period(cycle, now) == expected
+
+
+def test_the_points_cycle_reads_a_year_as_the_annual_assessment_does():
+    assert check_period("points", "2026") == "2026"
+    assert period_bounds("points", "2026") == period_bounds("annual", "2026")
+    assert last_completed_period("points", now=datetime(2027, 1, 25, 8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))) == "2026"
+    with pytest.raises(InvalidPeriod, match="四位年份"):
+        check_period("points", "2026H1")
+
+
+def test_an_on_site_review_is_named_by_its_id_and_never_defaulted():
+    from tasks.periods import year_of
+
+    assert check_period("on-site", "2026-R13") == "2026-R13" and year_of("2026-R13") == 2026
+    for wrong in ("2026R13", "2026-13", "2026-R1234", "2026"):
+        with pytest.raises(InvalidPeriod, match="2026-R13"):
+            check_period("on-site", wrong)
+    with pytest.raises(InvalidPeriod, match="现场点评须指明点评编号"):
+        last_completed_period("on-site")

@@ -1,0 +1,1 @@
+"""现场点评: the on-site review cycle (SPEC §9)."""
