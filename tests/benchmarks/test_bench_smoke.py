@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from benchmarks.bench import STAGES, as_text, run_benchmark
-from schemas.outputs import CYCLES
+from benchmarks.bench import CYCLES, STAGES, as_text, run_benchmark
 
 
 @pytest.fixture(scope="module")

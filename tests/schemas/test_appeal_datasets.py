@@ -40,7 +40,7 @@ def test_cycle_names_and_periods_are_stored_in_canonical_form(cycle, period, sto
     ({"period": "2026H3"}, None, "期次“2026H3”格式不正确(与周期相符:半年点评写实填 2026H1 或 2026H2,年度考核填 2026,"
                                  "季度评议写实填 2026Q1 至 2026Q4)"),
     ({"item": "申诉"}, None, "事项“申诉”不在允许值(排名、测评、扣分、加分、否决、其他)中"),
-    ({"cycle": "月度"}, None, "周期“月度”不在允许值(quarterly、half-year、annual)中"),
+    ({"cycle": "月度"}, None, "周期“月度”不在允许值(quarterly、half-year、annual、points、on-site)中"),
     ({"unit_id": "U0404"}, None, "单位编码“U0404”不在窗口单位名册中"),
     ({"reason": None}, None, "理由不能为空"),
     # A file named for one half-year carries only that half-year's appeals.

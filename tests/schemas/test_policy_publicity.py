@@ -35,7 +35,8 @@ def test_yaml_sets_the_window_and_the_holidays_of_an_uncovered_year(tmp_path):
 def test_a_city_cycle_table_keeps_the_chinese_cycle_names():
     # The labels of the cycles are what providers write; a city adds variants, it cannot lose the names.
     assert Aliases(cycle={"半年考核": "half-year"}).cycle == {
-        "半年考核": "half-year", "季度评议写实": "quarterly", "半年点评写实": "half-year", "年度考核": "annual"}
+        "半年考核": "half-year", "季度评议写实": "quarterly", "半年点评写实": "half-year", "年度考核": "annual",
+        "积分制管理": "points", "现场点评": "on-site"}
     assert Aliases().cycle["半年点评写实"] == "half-year"
 
 
@@ -56,7 +57,7 @@ def test_a_city_cycle_table_keeps_the_chinese_cycle_names():
      "字段 half_year:rectification_days 已停用:整改方案报送时限改按工作日、自正式版发布之日起计算,"
      "请删除此项,改设 publicity.rectification_working_days(默认 15 个工作日)"),
     ("aliases:\n  cycle: {半年考核: semiannual}\n",
-     "字段 aliases:cycle 的别名只能映射到允许值(quarterly、half-year、annual),不能映射到 semiannual"),
+     "字段 aliases:cycle 的别名只能映射到允许值(quarterly、half-year、annual、points、on-site),不能映射到 semiannual"),
 ])
 def test_bad_publicity_settings_name_the_field(tmp_path, yaml_text, problem):
     path = tmp_path / "policy.yaml"

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from schemas.outputs import ASSESSMENT_COLUMNS, INDIVIDUAL_COLUMNS
 from schemas.policy import Policy
 from tasks.cycles.annual import dossiers
+from tasks.cycles.artifacts import publish
 from tasks.cycles.annual import report
 from tasks.cycles.common import Run, run_logger
 from tasks.cycles.spec import CycleRun, CycleSpec
@@ -90,14 +90,11 @@ def publish_artifacts(results: AnnualResults, folder: Path, year: int) -> None:
     columns = {"unit_id": "单位编码", "unit_name": "单位名称", "category": "单位类别", "final_score": "最终得分",
                "rank": "排名", "grade": "等次", "measure": "处理措施", "apology": "一把手道歉"}
     table = singled[list(columns)].rename(columns=columns).round({"最终得分": 2})
-    create_table_artifact(key=f"annual-{year}-measures", table=report.records(table),
-                          description=f"{year}年度考核:末位处理与一把手道歉单位")
     figures = report.key_figures(frame, results.individuals)
-    create_markdown_artifact(key=f"annual-{year}-summary", description=f"{year}年度考核结果", markdown=(
-        f"# {year}年度考核\n\n参评单位 {figures['units']} 个,满意 {figures['满意']} 个,基本满意 "
-        f"{figures['基本满意']} 个,不满意 {figures['不满意']} 个;先进单位 {figures['excellent']} 个;"
-        f"诫勉谈话 {figures['诫勉谈话']} 个,调整主要领导 {figures['调整主要领导']} 个;"
-        f"责任追究人员 {figures['individuals']} 人。\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))
+    publish(f"annual-{year}", "measures", table, f"{year}年度考核:末位处理与一把手道歉单位", f"{year}年度考核",
+            f"参评单位 {figures['units']} 个,满意 {figures['满意']} 个,基本满意 {figures['基本满意']} 个,不满意 "
+            f"{figures['不满意']} 个;先进单位 {figures['excellent']} 个;诫勉谈话 {figures['诫勉谈话']} 个,调整主要领导 "
+            f"{figures['调整主要领导']} 个;责任追究人员 {figures['individuals']} 人。", [], folder)
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from schemas.outputs import RANKING_COLUMNS
+from tasks.cycles.artifacts import publish
 from tasks.cycles.half_year import dossiers
 from tasks.cycles.half_year import report
 from tasks.cycles.common import Run
@@ -50,16 +50,12 @@ def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
     columns = {"unit_id": "单位编码", "unit_name": "单位名称", "category": "单位类别", "rank": "名次",
                "score": "得分", "satisfaction_rate": "满意率", "designation": "确定结果"}
     table = outcome.designated[list(columns)].rename(columns=columns).round({"得分": 2, "满意率": 4})
-    key = outcome.period.lower()
-    create_table_artifact(key=f"half-year-{key}-designated", table=report.records(table),
-                          description=f"{outcome.period} 半年点评:重点管理单位与重点督查单位")
     figures = report.key_figures(outcome)
-    notes = "\n".join(f"- {note}" for note in outcome.notes)
-    create_markdown_artifact(key=f"half-year-{key}-summary", description=f"{outcome.period} 半年点评结果", markdown=(
-        f"# {report.period_label(outcome.period)}半年点评写实\n\n参评单位 {figures['units']} 个,参与排名 "
-        f"{figures['ranked']} 个,样本不足 {figures['insufficient']} 个;有效测评票 {figures['valid']:,} 张。\n\n"
-        f"重点管理单位 {figures['key_management']} 个,重点督查单位 {figures['key_supervision']} 个。\n\n"
-        f"{notes}\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))
+    publish(f"half-year-{outcome.period.lower()}", "designated", table,
+            f"{outcome.period} 半年点评:重点管理单位与重点督查单位", f"{report.period_label(outcome.period)}半年点评写实",
+            f"参评单位 {figures['units']} 个,参与排名 {figures['ranked']} 个,样本不足 {figures['insufficient']} 个;"
+            f"有效测评票 {figures['valid']:,} 张。\n\n重点管理单位 {figures['key_management']} 个,重点督查单位 "
+            f"{figures['key_supervision']} 个。", outcome.notes, folder)
 
 
 HALF_YEAR = CycleSpec(

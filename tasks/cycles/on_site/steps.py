@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
 from schemas.outputs import SITE_RESULT_COLUMNS, SITE_SAMPLE_COLUMNS
+from tasks.cycles.artifacts import publish
 from tasks.cycles.on_site import report
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.dossiers import common
@@ -40,13 +39,11 @@ def publish_artifacts(cycle: CycleRun, outcome: report.SiteOutcome, folder: Path
     key = f"on-site-{review['review_id'].lower()}"
     columns = {"org_type": "组织类型", "draw": "抽取顺序", "org_id": "基层单位编码", "name": "名称", "region": "所属地区",
                "township": "所属乡镇(街道)"}
-    create_table_artifact(key=f"{key}-sample", table=common.records(outcome.draw.sample.rename(columns=columns)),
-                          description=f"{review['team']}现场走访样本(随机种子 {outcome.seed})")
-    notes = "\n".join(f"- {note}" for note in outcome.notes)
-    create_markdown_artifact(key=f"{key}-summary", description=f"{review['team']}现场点评报告", markdown=(
-        f"# {review['team']}现场点评({review['region']})\n\n抽取基层单位 {len(outcome.draw.sample)} 个(随机种子 "
-        f"{outcome.seed}),回收问卷 {sum(outcome.questionnaires.values())} 份,点评意见 {len(outcome.findings)} 条。"
-        f"\n\n{notes}\n\n点评报告:`{folder / 'summary.pdf'}`\n"))
+    publish(key, "sample", outcome.draw.sample.rename(columns=columns),
+            f"{review['team']}现场走访样本(随机种子 {outcome.seed})", f"{review['team']}现场点评({review['region']})",
+            f"抽取基层单位 {len(outcome.draw.sample)} 个(随机种子 {outcome.seed}),回收问卷 "
+            f"{sum(outcome.questionnaires.values())} 份,点评意见 {len(outcome.findings)} 条。", outcome.notes, folder,
+            report="点评报告")
 
 
 ON_SITE = CycleSpec(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
 from schemas.outputs import POINTS_COLUMNS, SCORECARD_COLUMNS
+from tasks.cycles.artifacts import publish
 from tasks.cycles.points import report
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.dossiers import common
@@ -42,17 +41,13 @@ def points_jobs(cycle: CycleRun, outcome: report.PointsOutcome, quality: dict) -
 
 def publish_artifacts(cycle: CycleRun, outcome: report.PointsOutcome, folder: Path) -> None:
     """Prefect artifacts: the two lists with their reasons, and the headline figures with where the summary is."""
-    year = outcome.year
-    table = report.publicity(outcome)
-    create_table_artifact(key=f"points-{year}-lists", table=common.records(table),
-                          description=f"{year}年度 入党积极分子人选与破格录用或提拔人选")
-    figures = report.key_figures(outcome)
-    notes = "\n".join(f"- {note}" for note in outcome.notes)
-    create_markdown_artifact(key=f"points-{year}-summary", description=f"{year}年度积分制管理结果", markdown=(
-        f"# {year}年度积分制管理\n\n积分记录 {figures['events']} 条,计入积分 {figures['counted']:g} 分"
-        f"(申报 {figures['claimed']:g} 分);达到入党积极分子标准 {figures['activists']} 人,获志愿服务奖励 "
-        f"{figures['rewarded']} 人。\n\n千分制考核 {figures['cadres']} 人,优秀 {figures['优秀']} 人;可破格录用或"
-        f"提拔 {figures['promotable']} 人。\n\n{notes}\n\n汇总报告:`{folder / 'summary.pdf'}`\n"))
+    year, figures = outcome.year, report.key_figures(outcome)
+    publish(f"points-{year}", "lists", report.publicity(outcome), f"{year}年度 入党积极分子人选与破格录用或提拔人选",
+            f"{year}年度积分制管理",
+            f"积分记录 {figures['events']} 条,计入积分 {figures['counted']:g} 分(申报 {figures['claimed']:g} 分);"
+            f"达到入党积极分子标准 {figures['activists']} 人,获志愿服务奖励 {figures['rewarded']} 人。\n\n"
+            f"千分制考核 {figures['cadres']} 人,优秀 {figures['优秀']} 人;可破格录用或提拔 {figures['promotable']} 人。",
+            outcome.notes, folder)
 
 
 POINTS = CycleSpec(
