@@ -39,7 +39,8 @@ def _latest_files(out: Path) -> dict[Path, Path]:
 
 def _pdf_text(path: Path) -> list[str]:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
-    return result.stdout.splitlines(keepends=True)
+    # Every line ends in a newline, the last too, so that one file's diff never runs into the next one's header.
+    return [line.rstrip("\n") + "\n" for line in result.stdout.splitlines()]
 
 
 def compare(before: Path, after: Path) -> int:
