@@ -8,7 +8,10 @@ from tasks.cycles.common import (
     database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
     resolve_period, run_guard, write_rejected,
 )
-from tasks.cycles.spec import CycleRun, CycleSpec, artifacts_step, compute_step, dossiers_step, write_files_step
+from tasks.cycles.spec import (
+    CycleRun, CycleSpec, artifacts_step, changes_step, compute_step, dossiers_step, write_files_step,
+)
+from tasks.outputs.changes import with_changes
 from tasks.dossiers.dispatch import render_documents
 from tasks.settings import policy_file
 
@@ -26,8 +29,9 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
         outcome = compute_step(spec, cycle)  # compute and designate
         write_rejected(db_url, run)
         write_files_step(spec, cycle, outcome)
+        changes = changes_step(spec, cycle)  # against the version this one replaces
         quality = quality_context(db_url, run)
-        render_documents(dossiers_step(spec, cycle, outcome, quality))
+        render_documents(with_changes(dossiers_step(spec, cycle, outcome, quality), changes))
         folder = finish_run(db_url, run, spec.results(outcome), intake, extra=spec.manifest(cycle, outcome))
         artifacts_step(spec, cycle, outcome, folder)
     deliver_task(run, folder, data.get("units"))  # the units' regions, where the cycle reads the units

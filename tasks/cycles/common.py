@@ -30,7 +30,7 @@ from tasks.store.engine import get_engine
 from tasks.errors import AssessError, MissingDataset, retry_io_only
 from tasks.store.window import window_files
 from tasks.periods import check_period, last_completed_period
-from tasks.outputs.versions import Version, start_version, sweep_orphans
+from tasks.outputs.versions import Version, latest_version, start_version, sweep_orphans
 from tasks.settings import get_settings, policy_file
 from tasks.inbox.report import IngestReport
 from tasks.inbox.ingest import ingest_inbox
@@ -49,6 +49,7 @@ class Run:
     reason: str
     version: Version
     started_at: datetime = field(default_factory=datetime.now)
+    replaces: int | None = None  # the published version this one follows, None for the first
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
@@ -134,8 +135,10 @@ def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, rea
              policy_path: str | None = None) -> Run:
     """Record a new run and reserve the next version folder for it."""
     swept = sweep_orphans(Path(out), cycle, period)
+    previous = latest_version(Path(out), cycle, period)
     version = start_version(Path(out), cycle, period)
-    run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version)
+    run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version,
+              replaces=None if previous is None else int(previous.name[1:]))
     killed = [str(version.folder / f"v{number}") for number in swept]
     stored_runs.record_start(get_engine(db_url), dict(
         run_id=run.run_id, cycle=cycle, period=period, version=version.number, reason=reason,
@@ -221,6 +224,7 @@ def _manifest(conn, run: Run, results: dict[str, pd.DataFrame], report: IngestRe
         "inputs": stored_runs.input_files(conn, needs["required"] + needs["optional"]),
         "ingested_this_run": [f.file_name for f in report.files if f.status == "ingested"],
         "row_counts": {name: len(frame) for name, frame in results.items()},
+        "replaces": None if run.replaces is None else f"v{run.replaces}",
         **(extra or {}),
     }
 
@@ -274,7 +278,8 @@ def deliver_task(run: Run, folder: Path, units: pd.DataFrame | None = None) -> d
     report = delivery.DeliveryReport(archive, planned)
     for note in (f"{d.recipient.name}:{note}" for d in planned for note in d.notes):
         get_run_logger().warning("送达提示:%s", note)
-    delivery.deliver(planned, send_mail_task, run.policy, run.cycle, run.period, folder.name)
+    label = folder.name if run.replaces is None else f"{folder.name},替代此前送达的 v{run.replaces}"
+    delivery.deliver(planned, send_mail_task, run.policy, run.cycle, run.period, label)
     delivery.write_report(report, run.cycle, run.period, folder.name)
     if report.failed:
         names = "、".join(d.recipient.name for d in report.failed)

@@ -16,8 +16,13 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from schemas.datasets import CYCLE_DATASETS
 from tasks.cycles.common import Run
 from tasks.dossiers.render import PdfJob
+from tasks.outputs.changes import VersionChanges, compare_versions
+from tasks.rules.changes import Compared
+from tasks.store.engine import get_engine
+from tasks.store.runs import input_files
 
 
 @dataclass
@@ -41,6 +46,7 @@ class CycleSpec:
     results: Callable[[Any], dict[str, pd.DataFrame]]  # result tables stored with the run
     artifacts: Callable[[CycleRun, Any, Path], None]  # Prefect artifacts, once the version is published
     manifest: Callable[[CycleRun, Any], dict] = lambda cycle, outcome: {}  # extra fields of manifest.json
+    compared: tuple[Compared, ...] = ()  # result files whose fields changes.csv compares with the version before
 
 
 @task(name="compute", task_run_name="{spec.code}-compute", cache_policy=NO_CACHE)
@@ -59,6 +65,16 @@ def write_files_step(spec: CycleSpec, cycle: CycleRun, outcome: Any) -> list[Pat
 def dossiers_step(spec: CycleSpec, cycle: CycleRun, outcome: Any, quality: dict) -> list[PdfJob]:
     """The cycle's PDF jobs: template, context and path of every dossier."""
     return spec.dossiers(cycle, outcome, quality)
+
+
+@task(name="changes", task_run_name="{spec.code}-changes", cache_policy=NO_CACHE)
+def changes_step(spec: CycleSpec, cycle: CycleRun) -> VersionChanges | None:
+    """changes.csv against the version this one replaces: the compared fields, unit by unit, and why."""
+    names = CYCLE_DATASETS[spec.code]["required"] + CYCLE_DATASETS[spec.code]["optional"]
+    with get_engine(cycle.db_url).connect() as conn:
+        inputs = input_files(conn, names)
+    run = cycle.run
+    return compare_versions(run.version, run.replaces, spec.compared, inputs, run.policy.digest())
 
 
 @task(name="artifacts", task_run_name="{spec.code}-artifacts", cache_policy=NO_CACHE)

@@ -14,6 +14,7 @@ from tasks.cycles.artifacts import publish
 from tasks.cycles.annual import report
 from tasks.cycles.common import Run, run_logger
 from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
 from tasks.store.runs import load_results
 from tasks.dossiers.render import PdfJob
@@ -127,4 +128,5 @@ ANNUAL = CycleSpec(
     results=lambda outcome: {"assessment": outcome.results.assessment, "individuals": outcome.results.individuals},
     artifacts=lambda cycle, outcome, folder: publish_artifacts(outcome.results, folder, int(cycle.run.period)),
     manifest=lambda cycle, outcome: {"all_units": cycle.options["all_units"]},
+    compared=(Compared("assessment.csv", ("rank", "final_score", "grade", "excellent", "measure", "apology")),),
 )

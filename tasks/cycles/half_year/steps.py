@@ -12,6 +12,7 @@ from tasks.cycles.half_year import dossiers
 from tasks.cycles.half_year import report
 from tasks.cycles.common import Run
 from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
 from tasks.store.runs import load_results
 from tasks.dossiers.render import PdfJob
@@ -66,4 +67,5 @@ HALF_YEAR = CycleSpec(
     results=lambda outcome: {"ranking": outcome.results()},
     artifacts=lambda cycle, outcome, folder: publish_artifacts(outcome, folder),
     manifest=lambda cycle, outcome: outcome.manifest(),
+    compared=(Compared("ranking.csv", ("rank", "score", "designation")),),
 )

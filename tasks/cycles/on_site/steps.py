@@ -8,6 +8,7 @@ from schemas.outputs import SITE_RESULT_COLUMNS, SITE_SAMPLE_COLUMNS
 from tasks.cycles.artifacts import publish
 from tasks.cycles.on_site import report
 from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.rules.changes import Compared
 from tasks.dossiers import common
 from tasks.dossiers.render import PdfJob
 
@@ -54,4 +55,5 @@ ON_SITE = CycleSpec(
     results=lambda outcome: {},  # a review stands alone: no later cycle reads it
     artifacts=publish_artifacts,
     manifest=lambda cycle, outcome: {"sample_seed": outcome.seed, "notes": outcome.notes},
+    compared=(Compared("sample.csv", ("draw",), key="org_id", name="name"),),  # a unit drawn or no longer drawn
 )

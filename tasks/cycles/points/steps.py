@@ -8,6 +8,7 @@ from schemas.outputs import POINTS_COLUMNS, SCORECARD_COLUMNS
 from tasks.cycles.artifacts import publish
 from tasks.cycles.points import report
 from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.rules.changes import Compared
 from tasks.dossiers import common
 from tasks.dossiers.render import PdfJob
 
@@ -58,4 +59,6 @@ POINTS = CycleSpec(
     results=lambda outcome: {},  # nothing later cycles read: the streak reads the stored scorecards
     artifacts=publish_artifacts,
     manifest=lambda cycle, outcome: {"notes": outcome.notes},
+    compared=(Compared("points.csv", ("activist",), key="person_id", person=True),
+              Compared("scorecards.csv", ("grade", "promotable"), key="person_id", person=True)),
 )

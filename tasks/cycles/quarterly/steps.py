@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from schemas.outputs import FULFILMENT_COLUMNS
 from tasks.cycles.common import Run
 from tasks.cycles.spec import CycleRun, CycleSpec
+from tasks.rules.changes import Compared
 from tasks.cycles.quarterly import report
 from tasks.dossiers.render import PdfJob
 from tasks.rules import commitments
@@ -60,4 +61,5 @@ QUARTERLY = CycleSpec(
     dossiers=lambda cycle, review, quality: quarterly_jobs(cycle.run, cycle.data, review, quality),
     results=lambda review: {"fulfilment": review},
     artifacts=lambda cycle, review, folder: publish_artifacts(cycle.run, review, cycle.data["units"]),
+    compared=(Compared("fulfilment.csv", ("warning",)),),
 )

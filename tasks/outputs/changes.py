@@ -1,0 +1,55 @@
+"""changes.csv and the 本版变更说明 of a version after the first: compared with the version it replaces."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tasks.dossiers.common import records
+from tasks.dossiers.render import PdfJob
+from tasks.outputs.versions import Version
+from tasks.rules.changes import CHANGE_COLUMNS, Compared, change_causes, result_changes
+
+SHOWN = 30  # changes listed in the summary; changes.csv has them all
+
+
+@dataclass
+class VersionChanges:
+    """What differs from the version this one replaces, and why."""
+
+    replaces: int
+    cause: str
+    changes: pd.DataFrame
+
+
+def _read(path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype="str", keep_default_na=False, na_values=[""])
+
+
+def compare_versions(version: Version, replaces: int | None, compared: tuple[Compared, ...], inputs: list[dict],
+                     policy_sha: str) -> VersionChanges | None:
+    """Write changes.csv into `version` against v`replaces` (its result files, its manifest); None for a first
+    version. Result files are read as text on both sides, so what is compared is what was published."""
+    if replaces is None:
+        return None
+    previous = version.folder / f"v{replaces}"
+    manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
+    cause = change_causes(manifest, inputs, policy_sha)
+    found = [result_changes(_read(previous / c.file), _read(version.path_for(c.file)), c, cause)
+             for c in compared if (previous / c.file).is_file()]
+    changes = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=CHANGE_COLUMNS)
+    version.write_csv("changes.csv", changes, CHANGE_COLUMNS)
+    return VersionChanges(replaces, cause, changes)
+
+
+def with_changes(jobs: list[PdfJob], changes: VersionChanges | None) -> list[PdfJob]:
+    """The jobs, the summary's context told what changed (its 本版变更说明), when this version replaces one."""
+    if changes is None:
+        return jobs
+    note = {"replaces": f"v{changes.replaces}", "cause": changes.cause, "count": len(changes.changes),
+            "units": int(changes.changes["unit_id"].nunique()), "rows": records(changes.changes.head(SHOWN)),
+            "more": max(len(changes.changes) - SHOWN, 0)}
+    return [PdfJob(j.template, {**j.context, "version_changes": note}, j.path) if j.path.name == "summary.pdf" else j
+            for j in jobs]

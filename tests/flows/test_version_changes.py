@@ -1,0 +1,62 @@
+"""End to end: a rerun under a stricter policy publishes v2 with changes.csv, 本版变更说明 and its manifest link."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import pdf_text, read_csv, sample_workspace
+
+PERIOD = "2026Q2"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory, prefect_harness):
+    """2026Q2 reviewed with the defaults (v1), then with a platform-satisfaction line of 95 % (v2), then again (v3)."""
+    from flows.quarterly_review import quarterly_review
+
+    root = tmp_path_factory.mktemp("changes")
+    (root / "strict.yaml").write_text("quarterly:\n  satisfaction_warning_below: 0.95\n", encoding="utf-8")
+    with sample_workspace(root) as (inbox, out, _db):
+        kwargs = {"inbox": str(inbox), "out": str(out)}
+        first = Path(quarterly_review(period=PERIOD, reason="定期运行", **kwargs))
+        second = Path(quarterly_review(period=PERIOD, reason="提高平台满意度预警线", policy="strict", **kwargs))
+        third = Path(quarterly_review(period=PERIOD, reason="复核", policy="strict", **kwargs))
+    return first, second, third
+
+
+def test_the_first_version_has_no_changes(versions):
+    first = versions[0]
+    assert not (first / "changes.csv").exists()
+    assert json.loads((first / "manifest.json").read_text(encoding="utf-8"))["replaces"] is None
+    assert "本版变更说明" not in pdf_text(first / "summary.pdf")
+
+
+def test_changes_list_exactly_the_units_whose_warning_flipped(versions):
+    first, second, _ = versions
+    before = read_csv(first / "fulfilment.csv").set_index("unit_id")
+    after = read_csv(second / "fulfilment.csv").set_index("unit_id")
+    flipped = sorted(after.index[after["warning"] != before.loc[after.index, "warning"]])
+    assert flipped  # a stricter line warns more units
+    changes = read_csv(second / "changes.csv")
+    assert list(changes.columns) == ["unit_id", "unit_name", "field", "before", "after", "cause"]
+    assert sorted(changes["unit_id"]) == flipped
+    assert set(changes["field"]) == {"预警"} and set(zip(changes["before"], changes["after"])) == {("否", "是")}
+    assert set(changes["cause"]) == {"政策变更"}
+    assert json.loads((second / "manifest.json").read_text(encoding="utf-8"))["replaces"] == "v1"
+    summary = pdf_text(second / "summary.pdf")
+    assert "本版变更说明本版替代此前印发的v1,以本版为准。变更原因:政策变更。" in summary
+    assert f"有{len(flipped)}项结果变化,涉及{len(flipped)}个单位。" in summary
+    first_row = changes.iloc[0]
+    assert "".join(f"{first_row['unit_id']}{first_row['unit_name']}预警否是".split()) in summary
+
+
+def test_a_rerun_on_the_same_data_and_policy_says_nothing_changed(versions):
+    third = versions[2]
+    changes = read_csv(third / "changes.csv")
+    assert changes.empty
+    summary = pdf_text(third / "summary.pdf")
+    assert "变更原因:数据与政策均未变化(重新运行)。与v2相比,各项结果均无变化。" in summary
