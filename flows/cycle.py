@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tasks.cycles.common import (
-    database_url, deliver_task, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
+    database_url, finish_run, ingest_task, load_cycle_data, load_policy_task, open_run, quality_context,
     resolve_period, run_guard, write_rejected,
 )
+from tasks.cycles.deliver import deliver_task
 from tasks.cycles.spec import (
     CycleRun, CycleSpec, artifacts_step, changes_step, compute_step, dossiers_step, write_files_step,
 )

@@ -17,6 +17,7 @@ from prefect.context import get_run_context
 
 from schemas.policy import Policy
 from tasks.cycles import common as pipeline
+from tasks.cycles import deliver
 from tasks.periods import last_completed_period
 from tasks.outputs.versions import start_version
 from tasks.settings import get_settings
@@ -65,13 +66,13 @@ def _smtp(monkeypatch, failures: int, code: str = "451 Requested action aborted:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr(pipeline.send_mail_task, "retry_delay_seconds", [0, 0, 0])
+    monkeypatch.setattr(deliver.send_mail_task, "retry_delay_seconds", [0, 0, 0])
 
 
 def _deliver(run, folder):
     @flow
     def deliver_only():
-        return pipeline.deliver_task(run, folder)
+        return deliver.deliver_task(run, folder)
 
     return deliver_only()
 
