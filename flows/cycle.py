@@ -23,7 +23,7 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
     resolved = resolve_period(spec.code, period, rules.timezone)
     db_url = database_url()
     intake = ingest_task(inbox, db_url, rules)  # read, validate and store what providers delivered
-    data = load_cycle_data(db_url, spec.code)
+    data = load_cycle_data(db_url, spec.code, resolved)
     run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy))
     cycle = CycleRun(db_url, data, run, options)
     with run_guard(db_url, run):

@@ -19,8 +19,9 @@ class UnreadableFile(AssessError):
 class MissingDataset(AssessError):
     """A dataset the cycle needs has no accepted rows."""
 
-    def __init__(self, cycle_label: str, dataset: str, label: str) -> None:
-        super().__init__(f"{cycle_label}缺少必需的数据集“{label}”({dataset}):请将该数据文件放入收件箱后重新运行")
+    def __init__(self, cycle_label: str, dataset: str, label: str, period: str | None = None) -> None:
+        scope = f"{period}的" if period else ""
+        super().__init__(f"{cycle_label}缺少{scope}必需数据“{label}”({dataset}):请将该数据文件放入收件箱后重新运行")
         self.dataset = dataset
 
 

@@ -24,7 +24,7 @@ from schemas.policy import Policy, load_policy
 from tasks.store import runs as stored_runs
 from tasks.store.engine import get_engine
 from tasks.errors import AssessError, MissingDataset, retry_io_only
-from tasks.store.window import window_files
+from tasks.store.window import window_conditions, window_files
 from tasks.periods import check_period, last_completed_period
 from tasks.outputs.versions import Version, latest_version, start_version, sweep_orphans
 from tasks.settings import get_settings, policy_file
@@ -108,22 +108,22 @@ def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> Ingest
 WITH_FILE = {"survey_responses"}
 
 
-def cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
-    """Every dataset the cycle reads; a required one without rows fails the run."""
+def cycle_data(db_url: str, cycle: str, period: str) -> dict[str, pd.DataFrame]:
+    """The rows of every dataset the cycle reads, within its period window (SPEC §6), so that a run's work grows
+    with its period and not with the years stored; a required dataset without rows fails the run."""
     engine = get_engine(db_url)
-    needs = CYCLE_DATASETS[cycle]
-    frames = {name: load_dataset(engine, name, with_file=name in WITH_FILE)
-              for name in needs["required"] + needs["optional"]}
-    for name in needs["required"]:
+    frames = {name: load_dataset(engine, name, with_file=name in WITH_FILE, where=condition)
+              for name, condition in window_conditions(cycle, period).items()}
+    for name in CYCLE_DATASETS[cycle]["required"]:
         if frames[name].empty:
-            raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label)
+            raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label, period)
     return frames
 
 
 @task(name="load-cycle-data", cache_policy=NO_CACHE)
-def load_cycle_data(db_url: str, cycle: str) -> dict[str, pd.DataFrame]:
-    """Every dataset the cycle reads; a required one without rows fails the run."""
-    return cycle_data(db_url, cycle)
+def load_cycle_data(db_url: str, cycle: str, period: str) -> dict[str, pd.DataFrame]:
+    """The rows of every dataset the cycle reads, within its period window."""
+    return cycle_data(db_url, cycle, period)
 
 
 @task(name="open-run", cache_policy=NO_CACHE)

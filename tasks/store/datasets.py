@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
@@ -14,9 +14,11 @@ from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 LOAD_CHUNK_ROWS = 250_000
 
 
-def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False) -> pd.DataFrame:
-    """Every accepted row of dataset `name`, with the schema's columns in their analysis dtypes (and the id of
-    the file that delivered it as `file_id`, when `with_file`).
+def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False,
+                 where: ColumnElement | None = None) -> pd.DataFrame:
+    """Every accepted row of dataset `name` (those meeting `where`, when given: a cycle's period window), with
+    the schema's columns in their analysis dtypes (and the id of the file that delivered it as `file_id`, when
+    `with_file`).
 
     Rows stream from a server-side cursor and are typed a chunk at a time, so only one chunk is ever held as
     Python objects: 10 million platform cases fetched at once would take about 10 GB before typing.
@@ -24,6 +26,8 @@ def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, w
     dataset, table = DATASETS[name], dataset_tables[name]
     columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if with_file else [])
     query = select(*columns).order_by(table.c._id)
+    if where is not None:
+        query = query.where(where)
 
     def typed(chunk: pd.DataFrame) -> pd.DataFrame:
         frame = as_schema_types(dataset, chunk)

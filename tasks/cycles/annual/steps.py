@@ -12,7 +12,8 @@ from schemas.policy import Policy
 from tasks.cycles.annual import dossiers
 from tasks.cycles.artifacts import publish
 from tasks.cycles.annual import report
-from tasks.cycles.common import Run, run_logger
+from tasks.cycles.common import Run, cycle_data, run_logger
+from tasks.errors import MissingDataset
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
@@ -38,12 +39,18 @@ def half_year_inputs(db_url: str, data: dict[str, pd.DataFrame], year: int, poli
     return half_year_scores(published, data["survey_responses"], data["units"], policy.half_year)
 
 
-def previous_year(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame | None:
-    """Last year's assessment: as published, else recomputed from stored data; None when there is nothing."""
+def previous_year(db_url: str, year: int, policy: Policy) -> pd.DataFrame | None:
+    """Last year's assessment: as published, else recomputed from last year's stored rows (its own period window,
+    loaded only then); None when there is nothing."""
     published = load_results(get_engine(db_url), "assessment", str(year - 1))
     if published is not None:
         return published
-    recomputed = assessment(data, half_year_inputs(db_url, data, year - 1, policy), None, year - 1, policy.annual)
+    try:
+        earlier = cycle_data(db_url, "annual", str(year - 1))
+    except MissingDataset:
+        return None
+    recomputed = assessment(earlier, half_year_inputs(db_url, earlier, year - 1, policy), None, year - 1,
+                            policy.annual)
     run_logger().info("%s年度无已发布的考核结果,按库存数据重算用于比较", year - 1)
     return recomputed if recomputed["final_score"].notna().any() else None
 
@@ -111,7 +118,7 @@ def assess_year(cycle: CycleRun) -> AnnualOutcome:
     """The year's results, with the half-year scores and last year's assessment they were compared against."""
     year, policy = int(cycle.run.period), cycle.run.policy
     half_years = half_year_inputs(cycle.db_url, cycle.data, year, policy)
-    previous = previous_year(cycle.db_url, cycle.data, year, policy)
+    previous = previous_year(cycle.db_url, year, policy)
     return AnnualOutcome(year_results(cycle.data, half_years, previous, year, policy), half_years, previous)
 
 
