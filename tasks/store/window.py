@@ -57,7 +57,7 @@ def window_conditions(cycle: str, period: str) -> dict[str, ColumnElement | None
         elif name in ("survey_responses", "rectification_plans"):
             conditions[name] = columns.period.in_(halves)
         elif name == "commitment_status":
-            conditions[name] = columns.period.like(f"{year}Q%")
+            conditions[name] = and_(columns.period >= f"{year}Q1", columns.period <= f"{year}Q4")  # by index
         elif name == "platform_cases":
             conditions[name] = _between(columns.received_at, start, end)
         elif name == "complaints":  # the two-year dismissal rule reads last year's complaints too

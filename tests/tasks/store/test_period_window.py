@@ -69,3 +69,24 @@ def test_appendix_and_rejected_rows_of_a_half_year_run(stored):
     rejected = pd.read_csv(run.version.path / "rejected" / "survey_responses.csv", encoding="utf-8-sig", dtype=str)
     assert rejected["file_name"].tolist() == ["survey_responses_2026H2_第一批.csv"]
     assert rejected["row_number"].tolist() == ["3"]
+
+
+@pytest.mark.parametrize(("cycle", "period"), [("quarterly", "2026Q2"), ("half-year", "2026H1"), ("annual", "2026"),
+                                               ("points", "2026"), ("on-site", "2026-R13")])
+def test_every_window_is_found_by_an_index(cycle, period):
+    # SQLite's plan for each window query: a SEARCH by index, never a SCAN of the table, however many years stored.
+    import sqlalchemy as sa
+
+    from tasks.store.tables import dataset_tables, metadata
+    from tasks.store.window import window_conditions
+
+    engine = sa.create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        for name, condition in window_conditions(cycle, period).items():
+            if condition is None:  # a registry, read whole
+                continue
+            query = sa.select(dataset_tables[name].c._id).where(condition)
+            sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert plan.startswith(f"SEARCH ds_{name} USING"), (name, plan)
