@@ -84,7 +84,8 @@ def _linear(domain: tuple[float, float], extent: tuple[float, float]):
 
 
 def histogram_svg(values: Sequence[float], *, bins: int = 20, x_label: str, y_label: str = "单位数",
-                  highlight: Sequence[float] = (), highlight_label: str = "重点单位") -> str:
+                  highlight: Sequence[float] = (), highlight_label: str = "重点单位",
+                  all_label: str = "全部单位") -> str:
     """A histogram of `values`, the part of each bar that holds a `highlight` value drawn in red."""
     data = np.asarray([v for v in values if v is not None], dtype=float)
     data = data[np.isfinite(data)]
@@ -111,7 +112,7 @@ def histogram_svg(values: Sequence[float], *, bins: int = 20, x_label: str, y_la
                         f'height="{y(0) - y(hot):.1f}" fill="{RED}" data-highlight="{hot}"/>')
     body += _x_axis([t for t in nice_ticks(low, high, 6) if low <= t <= high], x, x_label)
     if marked.size:
-        body += _legend(["全部单位", highlight_label], [PALETTE[0], RED])
+        body += _legend([all_label, highlight_label], [PALETTE[0], RED])
     return _svg(body, title=x_label)
 
 

@@ -69,10 +69,13 @@ def test_summary_and_publicity_read_back(year):
     promotable = cards[cards["promotable"]]
     assert len(activists) > 0 and len(promotable) > 0  # the sample has both lists to show
     assert "2026年度积分制管理和千分制考核情况报告" in summary
-    # The key figures, then every name of both lists with its unit.
+    # The summary counts the 入党积极分子 by region and names the few cadres; the publicity list names everyone.
     assert f"{len(activists)}积分记录积分人数计入积分入党积极分子人选" in summary
-    for row in pd.concat([activists, promotable]).itertuples():
+    assert f"的{len(activists)}人列为入党积极分子人选" in summary
+    for row in promotable.itertuples():
         assert "".join(f"{row.person_id}{row.unit_name}".split()) in summary
+    for row in activists.itertuples():
+        assert "".join(f"{row.person_id}{row.unit_name}".split()) in publicity
     for row in promotable.itertuples():
         assert "".join(f"{row.person_id}{row.unit_name}".split()) in publicity
         assert "".join(row.streak_reason.split()) in publicity

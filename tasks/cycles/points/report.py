@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from schemas.outputs import POINTS_COLUMNS, SCORECARD_COLUMNS
@@ -27,6 +28,7 @@ class PointsOutcome:
     people: pd.DataFrame  # points.csv: per person of the year's stored events and before
     cards: pd.DataFrame  # scorecards.csv: per cadre graded in the year
     notes: list[str] = field(default_factory=list)
+    units: pd.DataFrame | None = None  # the registry's unit_id, unit_name and region, for the summary's tables
 
 
 def _named(frame: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -52,12 +54,13 @@ def points_outcome(data: dict[str, pd.DataFrame], year: int, policy: Policy) -> 
     events = events[events["year"] <= year].reset_index(drop=True)
     people = _named(person_points(events, year, policy.points), data["units"])[list(POINTS_COLUMNS)]
     stored = data.get("scorecards", pd.DataFrame(columns=["year"]))
+    units = data["units"].reindex(columns=["unit_id", "unit_name", "region"]).astype("str")
     if not stored["year"].astype("int64").eq(year).any():
         cards = pd.DataFrame({c: pd.Series(dtype="object") for c in SCORECARD_COLUMNS})
         return PointsOutcome(year, events, people, cards,
-                             [f"未收到{year}年度千分制考核数据,本期不评定等次,也无破格录用或提拔人选。"])
+                             [f"未收到{year}年度千分制考核数据,本期不评定等次,也无破格录用或提拔人选。"], units)
     cards = _named(scorecard_results(stored, year, policy.points), data["units"])[list(SCORECARD_COLUMNS)]
-    return PointsOutcome(year, events, people, cards, _scorecard_notes(stored, year, policy))
+    return PointsOutcome(year, events, people, cards, _scorecard_notes(stored, year, policy), units)
 
 
 def publicity(outcome: PointsOutcome) -> pd.DataFrame:
@@ -118,21 +121,48 @@ def _lists(outcome: PointsOutcome) -> tuple[pd.DataFrame, pd.DataFrame]:
             cards[cards["promotable"].fillna(False).astype(bool)].sort_values(["unit_id", "person_id"]))
 
 
+def region_table(outcome: PointsOutcome) -> list[dict]:
+    """Per region (the units' 所属地区): people with points this year, 入党积极分子人选 and volunteer rewards."""
+    people = outcome.people.assign(region=outcome.people["unit_id"].astype("str").map(
+        outcome.units.set_index("unit_id")["region"]).fillna("未登记地区"))
+    table = people.groupby("region", sort=True).agg(
+        people=("year_points", lambda points: int((points > 0).sum())),
+        activists=("activist", lambda flags: int(flags.astype(bool).sum())),
+        rewarded=("volunteer_tier", lambda tiers: int(tiers.notna().sum())))
+    return records(table.rename_axis("region").reset_index())
+
+
+# The ways an event counts less than it claims (tasks/rules/points.py words each), most severe first.
+SHORTFALLS = (("未经审核", "未经审核(未填审核单位),不计分"), ("已达上限", "项目年度积分已达上限,不计分"),
+              ("只计", "超过项目年度上限,部分计入"))
+
+
+def shortfall_table(outcome: PointsOutcome) -> list[dict]:
+    """Per way an event of the year counted less than claimed: events, people, points claimed and counted."""
+    this = outcome.events[outcome.events["year"] == outcome.year]
+    kind = pd.Series(np.select([this["note"].str.contains(k, regex=False) for k, _ in SHORTFALLS],
+                               [label for _, label in SHORTFALLS], default=""), index=this.index)
+    short = this[kind.ne("")].assign(kind=kind)
+    table = short.groupby("kind").agg(events=("event_id", "size"), people=("person_id", "nunique"),
+                                      claimed=("claimed", "sum"), counted=("points", "sum"))
+    order = [label for _, label in SHORTFALLS if label in table.index]
+    return records(table.reindex(order).rename_axis("kind").reset_index())
+
+
 def summary_context(cover: dict, outcome: PointsOutcome, quality: dict, policy: Policy) -> dict:
     """Everything points_summary.html shows."""
-    people, cards = outcome.people, outcome.cards
-    activists, promotable = _lists(outcome)
-    uncounted = people[people["uncounted"].ne("")].sort_values(["unit_id", "person_id"])
+    cards = outcome.cards
+    _, promotable = _lists(outcome)
     return {
         **cover, "year": outcome.year, "policy": policy.points.model_dump(), "figures": key_figures(outcome),
         "notes": outcome.notes, "items": item_table(outcome, policy), "tiers": tier_table(outcome, policy),
-        "grades": grade_table(outcome, policy), "activists": records(activists), "promotable": records(promotable),
-        "uncounted": records(uncounted), "quality": quality,
+        "grades": grade_table(outcome, policy), "regions": region_table(outcome), "promotable": records(promotable),
+        "shortfalls": shortfall_table(outcome), "quality": quality,
         "charts": {
             "grades": bar_svg(list(GRADES), [r["cadres"] for r in grade_table(outcome, policy)], y_label="人数"),
             "scores": histogram_svg(cards["score"].dropna().astype(float).tolist(), x_label="千分制得分",
                                     y_label="人数", highlight=promotable["score"].astype(float).tolist(),
-                                    highlight_label="可破格录用或提拔"),
+                                    highlight_label="可破格录用或提拔", all_label="全部人员"),
         },
     }
 

@@ -9,7 +9,7 @@ from schemas.policy import Policy
 from tasks.cycles.points import report
 
 POLICY = Policy()
-UNITS = pd.DataFrame({"unit_id": ["U1", "U2"], "unit_name": ["解放路社区", "城东村"]})
+UNITS = pd.DataFrame({"unit_id": ["U1", "U2"], "unit_name": ["解放路社区", "城东村"], "region": ["城关区", "江北区"]})
 APPROVER = "街道党工委"
 
 
@@ -90,3 +90,13 @@ def test_missing_years_of_the_streak_are_named():
                                 2026, POLICY)
     assert got.notes == ["库中没有2024年、2025年的千分制考核数据:连续3年优秀须逐年核对,缺少的年度按无考核记录计,"
                          "连续优秀在该年中断。如属漏报,请补报后重新运行。"]
+
+
+def test_the_summary_counts_by_region_and_by_shortfall(outcome):
+    # A leader's summary counts; the names stand in the publicity list and points.csv.
+    assert report.region_table(outcome) == [
+        {"region": "城关区", "people": 1, "activists": 1, "rewarded": 0},
+        {"region": "江北区", "people": 1, "activists": 1, "rewarded": 1},
+    ]
+    assert report.shortfall_table(outcome) == [
+        {"kind": "超过项目年度上限,部分计入", "events": 1, "people": 1, "claimed": 30.0, "counted": 10.0}]
