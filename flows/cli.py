@@ -176,11 +176,11 @@ def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, 
                reason: str, all_units: bool = False, seed: int | None = None) -> Path:
     params = {"period": period, "inbox": str(inbox), "out": str(out), "reason": reason,
               "policy": _use_settings(db, policy)}
-    if cycle == "annual":
-        params["all_units"] = all_units
-    if cycle == "on-site":
-        params["seed"] = seed
-    return _flow(cycle)(**params)
+    flow = _flow(cycle)
+    # A cycle's own options go only to the flow that takes them (all_units: annual; seed: on-site).
+    options = {"all_units": all_units, "seed": seed}
+    params |= {name: value for name, value in options.items() if name in flow.parameters.properties}
+    return flow(**params)
 
 
 def _use_settings(db: str | None, policy: Path | None) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from schemas.policy import Policy
 from tasks.cycles.annual import report
+from tasks.dossiers import common
 from tasks.dossiers.charts import histogram_svg, trend_svg
 from tasks.cycles.annual.waterfall import comparison, waterfall
 from tasks.dossiers.render import PdfJob
@@ -122,4 +123,4 @@ def dossier_jobs(path_for: Callable[[str], Path], summary: dict, units: list[Pdf
 
 def cover(policy: Policy, year: int, version: int, title: str, today: date | None = None) -> dict:
     """The cover fields of one annual dossier."""
-    return report.context_base(policy, year, version, title, today)
+    return common.cover(policy, year, f"年考{version}", title, f"{year}年度 · 年度考核", today)

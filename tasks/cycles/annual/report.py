@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import pandas as pd
 
 from schemas.datasets import CATEGORIES
 from schemas.policy import Policy
 from tasks.cycles.annual.waterfall import growth_figure
-from tasks.dossiers import common
 from tasks.rules.annual_grading import BASICALLY_SATISFIED, MEASURES, SATISFIED, UNSATISFIED
 from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
@@ -123,10 +121,6 @@ def publicity(assessment: pd.DataFrame) -> pd.DataFrame:
     frame["final_score"] = frame["final_score"].round(2)
     return frame[list(PUBLICITY_COLUMNS)].rename(columns=PUBLICITY_COLUMNS)
 
-
-def context_base(policy: Policy, year: int, version: int, title: str, today: date | None = None) -> dict:
-    """The cover fields every annual dossier shares; the document number carries the version of the results."""
-    return common.cover(policy, year, f"年考{version}", title, f"{year}年度 · 年度考核", today)
 
 
 def grouped_records(frame: pd.DataFrame, units: pd.Series) -> dict[str, list[dict]]:

@@ -151,15 +151,15 @@ def shortfall_table(outcome: PointsOutcome) -> list[dict]:
 
 def summary_context(cover: dict, outcome: PointsOutcome, quality: dict, policy: Policy) -> dict:
     """Everything points_summary.html shows."""
-    cards = outcome.cards
+    cards, grades = outcome.cards, grade_table(outcome, policy)
     _, promotable = _lists(outcome)
     return {
         **cover, "year": outcome.year, "policy": policy.points.model_dump(), "figures": key_figures(outcome),
         "notes": outcome.notes, "items": item_table(outcome, policy), "tiers": tier_table(outcome, policy),
-        "grades": grade_table(outcome, policy), "regions": region_table(outcome), "promotable": records(promotable),
+        "grades": grades, "regions": region_table(outcome), "promotable": records(promotable),
         "shortfalls": shortfall_table(outcome), "quality": quality,
         "charts": {
-            "grades": bar_svg(list(GRADES), [r["cadres"] for r in grade_table(outcome, policy)], y_label="人数"),
+            "grades": bar_svg([r["grade"] for r in grades], [r["cadres"] for r in grades], y_label="人数"),
             "scores": histogram_svg(cards["score"].dropna().astype(float).tolist(), x_label="千分制得分",
                                     y_label="人数", highlight=promotable["score"].astype(float).tolist(),
                                     highlight_label="可破格录用或提拔", all_label="全部人员"),

@@ -237,14 +237,13 @@ def publicity_context(base: dict, review: pd.DataFrame, units: pd.DataFrame, per
                         for region, rows in frame.sort_values(["region", "unit_id"]).groupby("region", sort=True)]}
 
 
-def artifact_markdown(review: pd.DataFrame, period: str, folder: Path) -> str:
-    """The run's result in a few lines for the Prefect UI."""
+def artifact_body(review: pd.DataFrame) -> str:
+    """The quarter's headline figures in a sentence, for the Prefect UI."""
     totals = review[["due", "fulfilled", "adjusted", "overdue"]].sum()
     warned = int(review["warning"].astype(bool).sum())
-    return (f"# {period_label(period)}季度评议写实\n\n参评单位 {len(review)} 个;到期承诺 {totals['due']} 项,"
-            f"已兑现 {totals['fulfilled']} 项,已调整 {totals['adjusted']} 项,逾期未兑现 {totals['overdue']} 项,"
-            f"兑现率 {_pct_text(_rate(totals['fulfilled'], totals['due'] - totals['adjusted']))};"
-            f"预警单位 {warned} 个。\n\n汇总报告:`{folder / 'summary.pdf'}`\n")
+    return (f"参评单位 {len(review)} 个;到期承诺 {totals['due']} 项,已兑现 {totals['fulfilled']} 项,已调整 "
+            f"{totals['adjusted']} 项,逾期未兑现 {totals['overdue']} 项,兑现率 "
+            f"{_pct_text(_rate(totals['fulfilled'], totals['due'] - totals['adjusted']))};预警单位 {warned} 个。")
 
 
 def dossier_jobs(path_for: Callable[[str], Path], summary: dict, publicity_list: dict,

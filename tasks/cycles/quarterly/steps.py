@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from schemas.outputs import FULFILMENT_COLUMNS
+from tasks.cycles.artifacts import publish
 from tasks.cycles.common import Run
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.rules.changes import Compared
@@ -41,17 +41,15 @@ def quarterly_jobs(run: Run, data: dict[str, pd.DataFrame], review: pd.DataFrame
     return report.dossier_jobs(path_for, summary, publicity, units)
 
 
-def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> None:
+def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame, folder: Path) -> None:
     """Prefect artifacts: the warning list with reasons, and where the summary will be."""
     warned = report.warned_units(review, units)
     columns = {"unit_id": "单位编码", "unit_name": "单位名称", "region": "所属地区", "overdue": "逾期未兑现",
                "fulfilment_rate": "承诺兑现率", "platform_satisfaction_rate": "平台满意度", "warning_reasons": "预警原因"}
     table = warned[list(columns)].rename(columns=columns).round({"承诺兑现率": 4, "平台满意度": 4})
-    key = f"quarterly-{run.period.lower()}"
-    create_table_artifact(key=f"{key}-warnings", table=report.records(table),
-                          description=f"{report.period_label(run.period)}季度评议写实预警单位")
-    create_markdown_artifact(key=f"{key}-summary", description=f"{report.period_label(run.period)}季度评议写实结果",
-                             markdown=report.artifact_markdown(review, run.period, run.version.final_path))
+    label = f"{report.period_label(run.period)}季度评议写实"
+    publish(f"quarterly-{run.period.lower()}", "warnings", table, f"{label}预警单位", label,
+            report.artifact_body(review), [], folder)
 
 
 QUARTERLY = CycleSpec(
@@ -60,6 +58,6 @@ QUARTERLY = CycleSpec(
     write_files=lambda cycle, review: write_quarterly_csv(cycle.run, review, cycle.data["units"]),
     dossiers=lambda cycle, review, quality: quarterly_jobs(cycle.run, cycle.data, review, quality),
     results=lambda review: {"fulfilment": review},
-    artifacts=lambda cycle, review, folder: publish_artifacts(cycle.run, review, cycle.data["units"]),
+    artifacts=lambda cycle, review, folder: publish_artifacts(cycle.run, review, cycle.data["units"], folder),
     compared=(Compared("fulfilment.csv", ("warning",)),),
 )
