@@ -100,3 +100,11 @@ def test_the_summary_counts_by_region_and_by_shortfall(outcome):
     ]
     assert report.shortfall_table(outcome) == [
         {"kind": "超过项目年度上限,部分计入", "events": 1, "people": 1, "claimed": 30.0, "counted": 10.0}]
+
+
+def test_a_region_counts_only_people_with_points_this_year():
+    # P4's only event is of 2025: P4 stands in points.csv (running total) but earned nothing in 2026.
+    more = pd.concat([EVENTS, events(("E6", "P4", "U1", "2025-06-01", "为民办实事", 10))], ignore_index=True)
+    got = report.points_outcome({"units": UNITS, "point_events": more, "scorecards": CARDS}, 2026, POLICY)
+    assert "P4" in set(got.people["person_id"])
+    assert report.region_table(got)[0] == {"region": "城关区", "people": 1, "activists": 1, "rewarded": 0}
