@@ -178,7 +178,7 @@ def _run_cycle(cycle: str, period: str, inbox: Path, out: Path, db: str | None, 
               "policy": _use_settings(db, policy)}
     flow = _flow(cycle)
     # A cycle's own options go only to the flow that takes them (all_units: annual; seed: on-site).
-    options = {"all_units": all_units, "seed": seed}
+    options = {"all_units": all_units, "seed": "" if seed is None else str(seed)}
     params |= {name: value for name, value in options.items() if name in flow.parameters.properties}
     return flow(**params)
 

@@ -20,7 +20,7 @@ SPEC = ON_SITE
 @flow(name="on-site-review", flow_run_name=run_namer(SPEC.code), log_prints=True, on_failure=[report_failure],
       task_runner=cycle_task_runner())
 def on_site_review(period: ReviewId, *, reason: Reason, policy: PolicyName = DEFAULT_POLICY,
-                   inbox: Inbox = "data/inbox", out: Out = "data/out", seed: SampleSeed = None) -> Path:
+                   inbox: Inbox = "data/inbox", out: Out = "data/out", seed: SampleSeed = "") -> Path:
     """Draw the units to visit, count the questionnaires and write the report of a review (`2026-R13`).
 
     Args:
@@ -29,6 +29,6 @@ def on_site_review(period: ReviewId, *, reason: Reason, policy: PolicyName = DEF
         policy: The policy's name in the deployment's policy folder (ASSESS_POLICY_DIR).
         inbox: The folder providers deliver files into.
         out: The folder the versions are written under.
-        seed: The seed of the sample draw; empty for the review's own (the same on every run).
+        seed: The seed of the sample draw, digits; empty for the review's own (the same on every run).
     """
-    return run_cycle(SPEC, period, reason, policy, inbox, out, seed=seed)
+    return run_cycle(SPEC, period, reason, policy, inbox, out, seed=int(seed) if seed.strip() else None)

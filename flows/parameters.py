@@ -29,9 +29,10 @@ HalfYearPeriod = period("2026H1", r"^(20\d\dH[12])?$")
 YearPeriod = period("2026", r"^(20\d\d)?$")
 ReviewId = Annotated[str, _field("点评编号", "年度-R点评组号,如 2026-R13;现场点评须指明所报告的点评", "2026-R13",
                                  pattern=r"^20\d\d-R\d{1,3}$")]
-SampleSeed = Annotated[int | None, _field(
-    "抽样随机种子", "留空则按点评编号确定(每次运行抽到同样的单位);填写则按此种子重新抽取,种子记入结果清单",
-    20260914, minimum=0, maximum=2**32 - 1)]
+# A text box, as 期次 is: the form shows an optional integer as an int/None switch no administrator can read.
+SampleSeed = Annotated[str, _field(
+    "抽样随机种子", "留空则按点评编号确定(每次运行抽到同样的单位);填写非负整数则按此种子重新抽取,种子记入结果清单",
+    "20260914", pattern=r"^(\d{1,10})?$")]
 
 Reason = Annotated[str, _field(
     "重跑原因", "手动运行必填,记入结果清单(manifest.json);定期运行由部署的计划自动填写“定期运行”",

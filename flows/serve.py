@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -30,12 +31,24 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port another process listens on: the server would not start, and the health check would find the
+    other one and report this service as running."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise AssessError(f"端口 {port} 已被占用(可能已有一个服务在运行):请先停止它,或用 --port 指定其他端口") from exc
+
+
 def service_environment(host: str, port: int, pool: str = WORK_POOL) -> dict[str, str]:
     """Environment for the server, the deploy step and the worker."""
     if not _is_loopback(host) and not os.environ.get("PREFECT_SERVER_API_AUTH_STRING"):
         raise AssessError(
             f"服务将监听非本机地址 {host}:必须先设置环境变量 PREFECT_SERVER_API_AUTH_STRING(形如 用户名:密码)"
         )
+    _check_port_free(host, port)
     env = dict(os.environ)
     env.update({
         "PREFECT_API_URL": f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api",

@@ -29,7 +29,7 @@ def review(tmp_path_factory, prefect_harness):
         kwargs = {"inbox": str(inbox), "out": str(out)}
         first = on_site_review(REVIEW, reason="现场点评结束", **kwargs)
         again = on_site_review(REVIEW, reason="补报问卷后重跑", **kwargs)
-        other = on_site_review(REVIEW, reason="另行抽样", seed=7, **kwargs)
+        other = on_site_review(REVIEW, reason="另行抽样", seed="7", **kwargs)
     engine = get_engine(db)
     data = {n: load_dataset(engine, n) for n in ("organisations", "site_reviews", "site_questionnaires",
                                                  "site_findings")}

@@ -168,15 +168,31 @@ def test_inbox_symlink_to_outside_is_refused_and_odd_names_stay_in_the_archive(t
 
 def test_server_beyond_localhost_needs_the_auth_string(monkeypatch):
     from flows.serve import service_environment
+    from tests.helpers import free_port
 
+    port = free_port()
     monkeypatch.delenv("PREFECT_SERVER_API_AUTH_STRING", raising=False)
     monkeypatch.delenv("PREFECT_API_AUTH_STRING", raising=False)
-    assert service_environment("127.0.0.1", 4200)["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
+    assert service_environment("127.0.0.1", port)["PREFECT_API_URL"] == f"http://127.0.0.1:{port}/api"
     with pytest.raises(AssessError, match="PREFECT_SERVER_API_AUTH_STRING"):
-        service_environment("0.0.0.0", 4200)
+        service_environment("0.0.0.0", port)
     monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "admin:s3cret-test")
-    env = service_environment("0.0.0.0", 4200)
-    assert (env["PREFECT_API_URL"], env["PREFECT_API_AUTH_STRING"]) == ("http://127.0.0.1:4200/api", "admin:s3cret-test")
+    env = service_environment("0.0.0.0", port)
+    assert (env["PREFECT_API_URL"], env["PREFECT_API_AUTH_STRING"]) == (f"http://127.0.0.1:{port}/api",
+                                                                        "admin:s3cret-test")
+
+
+def test_serve_refuses_a_port_another_server_listens_on():
+    # Otherwise the health check finds the other server and reports this one as started.
+    import socket
+
+    from flows.serve import service_environment
+
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        with pytest.raises(AssessError, match=f"端口 {other.getsockname()[1]} 已被占用"):
+            service_environment("127.0.0.1", other.getsockname()[1])
 
 
 _SECRET = re.compile(r"""(?i)(password|passwd|pwd|secret|token|api_key|auth_string)\w*["']?\s*[:=]\s*["'][^"'\s]{4,}["']"""
