@@ -24,8 +24,8 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
     db_url = database_url()
     intake = ingest_task(inbox, db_url, rules)  # read, validate and store what providers delivered
     data = load_cycle_data(db_url, spec.code, resolved)
-    run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy))
-    cycle = CycleRun(db_url, data, run, options)
+    run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy), data.state)
+    cycle = CycleRun(db_url, data.frames, run, options)
     with run_guard(db_url, run):
         outcome = compute_step(spec, cycle)  # compute and designate
         write_rejected(db_url, run)
@@ -35,5 +35,5 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
         render_documents(with_changes(dossiers_step(spec, cycle, outcome, quality), changes))
         folder = finish_run(db_url, run, spec.results(outcome), intake, extra=spec.manifest(cycle, outcome))
         artifacts_step(spec, cycle, outcome, folder)
-    deliver_task(run, folder, data.get("units"))  # the units' regions, where the cycle reads the units
+    deliver_task(run, folder, data.frames.get("units"))  # the units' regions, where the cycle reads the units
     return folder

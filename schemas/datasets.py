@@ -505,13 +505,23 @@ CYCLE_DATASETS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def is_correction(file_name: str) -> bool:
+    """Whether a delivered file is a correction (更正) file: its name contains 更正 (SPEC §6)."""
+    return CORRECTION_MARK in unicodedata.normalize("NFKC", file_name)
+
+
+CORRECTION_MARK = "更正"
+_CORRECTION_PREFIX = re.compile(rf"^{CORRECTION_MARK}[\s_\-.()（）]*")
+
+
 def dataset_for_file(file_name: str) -> Dataset | None:
-    """The dataset a delivered file belongs to: the longest dataset name or Chinese label its name starts with.
+    """The dataset a delivered file belongs to: the longest dataset name or Chinese label its name starts with
+    (after a leading 更正, which marks a correction file: `更正_测评答卷_2026H1.xlsx`).
 
     None when the name starts with none, or when a longer dataset name is a near miss of the name's first words
     (`commitments_status…` is meant as commitment_status, not commitments): a guess would misfile the rows.
     """
-    stem = unicodedata.normalize("NFKC", file_name).strip().lower()
+    stem = _CORRECTION_PREFIX.sub("", unicodedata.normalize("NFKC", file_name).strip().lower())
     by_label = [d for d in DATASETS.values() if stem.startswith(d.label)]
     if by_label:
         return max(by_label, key=lambda d: len(d.label))

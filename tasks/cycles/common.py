@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -24,6 +25,8 @@ from schemas.policy import Policy, load_policy
 from tasks.store import runs as stored_runs
 from tasks.store.engine import get_engine
 from tasks.errors import AssessError, MissingDataset, retry_io_only
+from tasks.store.audit import KIND_LABELS, history
+from tasks.store.state import DataState, position, snapshot
 from tasks.store.window import window_conditions, window_files
 from tasks.periods import check_period, last_completed_period
 from tasks.outputs.versions import Version, latest_version, start_version, sweep_orphans
@@ -46,6 +49,8 @@ class Run:
     version: Version
     started_at: datetime = field(default_factory=datetime.now)
     replaces: int | None = None  # the published version this one follows, None for the first
+    state: DataState | None = None  # the data state the run read (SPEC §6)
+    previous_state: int | None = None  # the audit-log position the replaced version read, where it says
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
@@ -108,33 +113,47 @@ def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> Ingest
 WITH_FILE = {"survey_responses"}
 
 
-def cycle_data(db_url: str, cycle: str, period: str) -> dict[str, pd.DataFrame]:
+@dataclass
+class CycleData:
+    """The rows a cycle reads, and the data state they are of."""
+
+    frames: dict[str, pd.DataFrame]
+    state: DataState
+
+
+def cycle_data(db_url: str, cycle: str, period: str, state: DataState | None = None) -> CycleData:
     """The rows of every dataset the cycle reads, within its period window (SPEC §6), so that a run's work grows
-    with its period and not with the years stored; a required dataset without rows fails the run."""
-    engine = get_engine(db_url)
-    frames = {name: load_dataset(engine, name, with_file=name in WITH_FILE, where=condition)
-              for name, condition in window_conditions(cycle, period).items()}
+    with its period and not with the years stored; a required dataset without rows fails the run.
+
+    The rows are those that count now, read in one snapshot (a correction made meanwhile is seen whole or not at
+    all), or those that counted in the data state `state`, when it is one of the past.
+    """
+    with snapshot(get_engine(db_url)) as conn:
+        state = state if state is not None and state.as_of else DataState(position(conn))
+        frames = {name: load_dataset(conn, name, with_file=name in WITH_FILE, where=condition, state=state)
+                  for name, condition in window_conditions(cycle, period).items()}
     for name in CYCLE_DATASETS[cycle]["required"]:
         if frames[name].empty:
             raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label, period)
-    return frames
+    return CycleData(frames, state)
 
 
 @task(name="load-cycle-data", cache_policy=NO_CACHE)
-def load_cycle_data(db_url: str, cycle: str, period: str) -> dict[str, pd.DataFrame]:
-    """The rows of every dataset the cycle reads, within its period window."""
+def load_cycle_data(db_url: str, cycle: str, period: str) -> CycleData:
+    """The rows of every dataset the cycle reads, within its period window, and their data state."""
     return cycle_data(db_url, cycle, period)
 
 
 @task(name="open-run", cache_policy=NO_CACHE)
 def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, reason: str,
-             policy_path: str | None = None) -> Run:
-    """Record a new run and reserve the next version folder for it."""
+             policy_path: str | None = None, state: DataState | None = None) -> Run:
+    """Record a new run of the data in `state` and reserve the next version folder for it."""
     swept = sweep_orphans(Path(out), cycle, period)
     previous = latest_version(Path(out), cycle, period)
     version = start_version(Path(out), cycle, period)
     run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version,
-              replaces=None if previous is None else int(previous.name[1:]))
+              replaces=None if previous is None else int(previous.name[1:]), state=state,
+              previous_state=None if previous is None else recorded_state(previous))
     killed = [str(version.folder / f"v{number}") for number in swept]
     stored_runs.record_start(get_engine(db_url), dict(
         run_id=run.run_id, cycle=cycle, period=period, version=version.number, reason=reason,
@@ -142,6 +161,12 @@ def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, rea
     if swept:
         get_run_logger().warning("清除了被中断运行留下的未完成版本:%s", "、".join(f"v{n}" for n in swept))
     return run
+
+
+def recorded_state(version: Path) -> int | None:
+    """The audit-log position a published version read, from its manifest; None where it predates the log."""
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    return (manifest.get("data_state") or {}).get("position")
 
 
 def _current_run_id() -> str:
@@ -157,34 +182,51 @@ def _labelled(rows: list[dict]) -> list[dict]:
             for row in rows]
 
 
-def data_quality(db_url: str, cycle: str, period: str) -> dict:
+CHANGE_EVENTS = ("correction", "withdraw", "restore")
+
+
+def data_quality(db_url: str, cycle: str, period: str, state: DataState | None = None,
+                 since: int | None = None) -> dict:
     """Files of the period window, their rows accepted and rejected, and the most common reasons, for the
-    data-quality appendix."""
+    data-quality appendix; with `since` (the position the replaced version read), the corrections, withdrawals
+    and restores made after it, up to the data state `state`."""
     engine = get_engine(db_url)
     names = CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]
-    window = window_files(engine, cycle, period)
+    window = window_files(engine, cycle, period, state)
     files = quality_summary(engine, names, window)
     return {
         "files": _labelled(files.to_dict("records")),
         "reasons": _labelled(top_reasons(engine, names, n=5, files=window).to_dict("records")),
         "totals": {c: int(files[c].sum()) for c in ("rows_read", "rows_accepted", "rows_rejected")},
+        "data_changes": [] if since is None else data_changes(engine, names, since, state),
     }
+
+
+def data_changes(engine, datasets, since: int, state: DataState | None) -> list[dict]:
+    """The corrections, withdrawals and restores of `datasets` after position `since` (up to `state`'s)."""
+    events = history(engine, since=since, datasets=tuple(datasets))
+    if state is not None:
+        events = events[events["event_id"] <= state.position]
+    events = events[events["kind"].isin(CHANGE_EVENTS)]
+    return _labelled([{"at": e.at.strftime("%Y-%m-%d %H:%M"), "kind": KIND_LABELS[e.kind], "file_name": e.file_name,
+                       "dataset": e.dataset, "rows": int(e.rows), "actor": e.actor, "reason": e.reason or ""}
+                      for e in events.itertuples(index=False)])
 
 
 @task(name="quality-context", cache_policy=NO_CACHE)
 def quality_context(db_url: str, run: Run) -> dict:
     """The data-quality appendix of the run's cycle and period."""
-    return data_quality(db_url, run.cycle, run.period)
+    return data_quality(db_url, run.cycle, run.period, run.state, run.previous_state)
 
 
 def rejected_files(db_url: str, run: Run) -> dict[str, int]:
     """The quarantined rows of every dataset the run's cycle reads, from the files of the period window, as
     rejected/<dataset>.csv; rows per dataset."""
     engine = get_engine(db_url)
-    window = window_files(engine, run.cycle, run.period)
+    window = window_files(engine, run.cycle, run.period, run.state)
     counts = {}
     for name in CYCLE_DATASETS[run.cycle]["required"] + CYCLE_DATASETS[run.cycle]["optional"]:
-        rejected = load_rejected(engine, name, window)
+        rejected = load_rejected(engine, name, window, run.state)
         if not rejected.empty:
             run.version.write_csv(f"rejected/{name}.csv", rejected, list(rejected.columns))
         counts[name] = len(rejected)
@@ -217,7 +259,8 @@ def _manifest(conn, run: Run, results: dict[str, pd.DataFrame], report: IngestRe
         "policy": run.policy.model_dump(mode="json"),
         "policy_file": run.policy_path,
         "policy_sha256": run.policy.digest(),
-        "inputs": stored_runs.input_files(conn, needs["required"] + needs["optional"]),
+        "inputs": stored_runs.input_files(conn, needs["required"] + needs["optional"], run.state),
+        "data_state": None if run.state is None else {"position": run.state.position},
         "ingested_this_run": [f.file_name for f in report.files if f.status == "ingested"],
         "row_counts": {name: len(frame) for name, frame in results.items()},
         "replaces": None if run.replaces is None else f"v{run.replaces}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,11 @@ class CycleRun:
     data: dict[str, pd.DataFrame]
     run: Run
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def published_before(self) -> datetime | None:
+        """Results of other runs count when published before this moment: None (all) but in a reproduction."""
+        return None if self.run.state is None else self.run.state.published_before
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def changes_step(spec: CycleSpec, cycle: CycleRun) -> VersionChanges | None:
     """changes.csv against the version this one replaces: the compared fields, unit by unit, and why."""
     names = CYCLE_DATASETS[spec.code]["required"] + CYCLE_DATASETS[spec.code]["optional"]
     with get_engine(cycle.db_url).connect() as conn:
-        inputs = input_files(conn, names)
+        inputs = input_files(conn, names, cycle.run.state)
     run = cycle.run
     return compare_versions(run.version, run.replaces, spec.compared, inputs, run.policy.digest())
 

@@ -19,6 +19,9 @@ from tasks.errors import AssessError
 from tasks.inbox.listing import InboxFile, list_inbox
 from tasks.inbox.reader import column_notes, read_table
 from tasks.inbox.report import FileReport, IngestReport, write_validation_report
+from tasks.store import audit
+from tasks.store.audit import DataMoved, writing
+from tasks.store.state import counting, mark_superseded, position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 from tasks.inbox.keys import WINDOW_UNITS, key_text, known_key
 from tasks.inbox.validation import Validated, delivered_names, reason_kinds, validate
@@ -36,29 +39,31 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stored_digests(engine: Engine, digests: Iterable[str]) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(ingested_files.c.sha256).where(ingested_files.c.sha256.in_(list(digests)))
-                                ).scalars())
+def _stored_digests(conn: Connection, digests: Iterable[str]) -> dict[str, bool]:
+    """Of `digests`, those already stored, each with whether its file is withdrawn."""
+    f = ingested_files.c
+    return dict(conn.execute(select(f.sha256, f.withdrawn).where(f.sha256.in_(list(digests)))).all())
 
 
 def _stored_keys(conn: Connection, dataset: Dataset) -> pd.Index:
+    """The keys of the rows of `dataset` that count."""
     table = dataset_tables[dataset.name]
-    stored = pd.read_sql(select(*[table.c[k] for k in dataset.key]), conn)
+    stored = pd.read_sql(select(*[table.c[k] for k in dataset.key]).where(counting(table)), conn)
     for name in dataset.key:
         if dataset.column(name).type in ("date", "datetime"):
             stored[name] = pd.to_datetime(stored[name])
     return pd.Index(key_text(dataset, stored)) if len(stored) else pd.Index([], dtype="str")
 
 
-def known_references(engine: Engine, datasets: set[str]) -> dict[str, pd.Index]:
+def known_references(conn: Connection, datasets: set[str]) -> dict[str, pd.Index]:
+    """The stored keys the rows of `datasets` are checked against: their own and those they refer to."""
     targets = {ref.dataset for name in datasets for ref in DATASETS[name].references} | datasets
-    with engine.connect() as conn:
-        known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
-        if "units" in targets:
-            units = dataset_tables["units"]
-            window = conn.execute(select(units.c.unit_id).where(units.c.is_window.is_(True))).scalars().all()
-            known[WINDOW_UNITS] = pd.Index(window, dtype="str")
+    known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
+    if "units" in targets:
+        units = dataset_tables["units"]
+        window = conn.execute(select(units.c.unit_id).where(units.c.is_window.is_(True), counting(units))
+                              ).scalars().all()
+        known[WINDOW_UNITS] = pd.Index(window, dtype="str")
     return known
 
 
@@ -75,14 +80,15 @@ def _validate_all(tables: list[tuple[InboxFile, pd.DataFrame]], known: dict,
                   policy: Policy | None) -> list[Validated]:
     results = []
     for item, raw in tables:
-        result = validate(item.dataset, raw, known, policy, file_name=item.path.name)
+        result = validate(item.dataset, raw, known, policy, file_name=item.path.name, correction=item.correction)
         learn_keys(known, item.dataset, result.accepted)
         results.append(result)
     return results
 
 
-def db_frame(dataset: Dataset, accepted: pd.DataFrame, file_id: int) -> pd.DataFrame:
-    """Accepted rows with the columns of `ds_<dataset>`, dates as text the database parses."""
+def db_frame(dataset: Dataset, accepted: pd.DataFrame, file_id: int, event_id: int) -> pd.DataFrame:
+    """Accepted rows with the columns of `ds_<dataset>`, dates as text the database parses, stored by event
+    `event_id` of the audit log."""
     frame = accepted[dataset.column_names + ["_row_number"]].copy()
     for column in dataset.columns:
         if column.type in ("date", "datetime"):
@@ -90,7 +96,7 @@ def db_frame(dataset: Dataset, accepted: pd.DataFrame, file_id: int) -> pd.DataF
             frame[column.name] = frame[column.name].dt.strftime(pattern)
         elif column.is_code:
             frame[column.name] = frame[column.name].astype("str")
-    return frame.assign(_file_id=file_id)
+    return frame.assign(_file_id=file_id, _event_id=event_id)
 
 
 def _copy_rows(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
@@ -139,15 +145,27 @@ def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
     return target
 
 
-def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated) -> None:
-    """Record one validated file: the file itself, its accepted rows and its rejected rows with their reasons."""
+def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated,
+               who: str | None = None) -> int:
+    """Record one validated file: the file itself, its accepted rows, its rejected rows with their reasons, and
+    its event in the audit log; a correction's rows replace the stored rows with their keys. The file's id."""
+    now, kind = datetime.now(), "correction" if item.correction else "ingest"
     file_id = conn.execute(insert(ingested_files).returning(ingested_files.c.file_id).values(
         sha256=digest, file_name=item.name, dataset=item.dataset.name, archived_as=str(archived),
-        ingested_at=datetime.now(), rows_read=len(result.accepted) + len(result.rejected),
+        ingested_at=now, rows_read=len(result.accepted) + len(result.rejected),
         rows_accepted=len(result.accepted), rows_rejected=len(result.rejected),
+        kind="correction" if item.correction else "plain",
     )).scalar_one()
-    insert_rows(conn, dataset_tables[item.dataset.name], db_frame(item.dataset, result.accepted, file_id))
+    event = audit.record(conn, kind, audit.actor(who), file_id=file_id, dataset=item.dataset.name,
+                         rows=len(result.accepted), at=now)
+    insert_rows(conn, dataset_tables[item.dataset.name], db_frame(item.dataset, result.accepted, file_id, event))
     _insert_rejected(conn, item.dataset, result.rejected, file_id, result.awaiting)
+    if item.correction and len(result.accepted):
+        replaced = mark_superseded(conn, item.dataset.name, [file_id], now)
+        ids = sorted(int(i) for i in replaced.loc[replaced["superseded_by"].eq(file_id).fillna(False), "_id"])
+        audit.complete(conn, event, len(result.accepted),
+                       {"replaced": ids, "added": len(result.accepted) - len(ids)})
+    return file_id
 
 
 def _file_report(item: InboxFile, digest: str, result: Validated, notes: list[str]) -> FileReport:
@@ -158,51 +176,58 @@ def _file_report(item: InboxFile, digest: str, result: Validated, notes: list[st
 
 
 def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float = 0,
-                 policy: Policy | None = None) -> IngestReport:
+                 policy: Policy | None = None, who: str | None = None) -> IngestReport:
     """Read, validate, store and archive every inbox file not ingested before; the report of what happened.
 
     Files modified within `settle_seconds` wait for the next pass. `policy` supplies the alias tables and
     time zone the cells are read with (the defaults when None). Rows rejected earlier only for a reference
-    nobody had delivered are validated again afterwards. Two runs reading one inbox at the same moment race
-    to store the same files: the loser's transaction breaks on a unique key and rolls back whole, and it
-    starts again against what the winner stored.
+    nobody had delivered are validated again afterwards. Each stored file is an event of the audit log, made
+    by `who` (the operating-system user when None). Two runs reading one inbox at the same moment: the one
+    that writes second finds the data moved since its checks read it, writes nothing, and starts again
+    against what the first stored.
     """
-    for _ in range(INGEST_ATTEMPTS - 1):
+    for attempt in range(INGEST_ATTEMPTS):
         try:
-            return _ingest_once(inbox, engine, archive_dir, settle_seconds, policy)
-        except IntegrityError:
-            continue
-    try:
-        return _ingest_once(inbox, engine, archive_dir, settle_seconds, policy)
-    except IntegrityError as error:
-        raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{error.orig}") from error
+            return _ingest_once(inbox, engine, archive_dir, settle_seconds, policy, who)
+        except (DataMoved, IntegrityError) as error:
+            if attempt == INGEST_ATTEMPTS - 1:
+                detail = getattr(error, "orig", None) or "数据在校验期间被其他操作改变"
+                raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{detail}") from error
+    raise AssertionError("unreachable")
+
+
+WITHDRAWN_NOTE = "该文件此前已入库并已撤回,本次不再入库;如需重新计入,请使用 assess restore 恢复该文件"
 
 
 def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float,
-                 policy: Policy | None) -> IngestReport:
+                 policy: Policy | None, who: str | None) -> IngestReport:
     listing = list_inbox(inbox, settle_seconds)
     files = [(item, _sha256(item.path)) for item in listing.files]
-    stored = _stored_digests(engine, [digest for _, digest in files])
+    from tasks.inbox.revalidation import accept_pending, pending_rows  # it stores rows through this module
+
+    with engine.connect() as conn:
+        read_at = position(conn)
+        stored = _stored_digests(conn, [digest for _, digest in files])
     report, new, seen = IngestReport(), [], set(stored)
     report.files += [FileReport(p.name, "", "", p.status, notes=[p.note]) for p in listing.passed]
     for item, digest in files:
         if digest in seen:
-            report.files.append(FileReport(item.name, item.dataset.name, digest, "skipped"))
+            notes = [WITHDRAWN_NOTE] if stored.get(digest) else []
+            report.files.append(FileReport(item.name, item.dataset.name, digest, "skipped", notes=notes))
         else:
             new.append((item, digest))
             seen.add(digest)
     # Every new file is read before anything is written, so one unreadable file stores nothing.
     tables = [(item, read_table(item.path, item.dataset)) for item, _ in new]
-    from tasks.inbox.revalidation import accept_pending, pending_rows  # it stores rows through this module
-
-    pending = pending_rows(engine)
-    known = known_references(engine, {item.dataset.name for item, _ in new} | set(pending))
+    with engine.connect() as conn:
+        pending = pending_rows(conn)
+        known = known_references(conn, {item.dataset.name for item, _ in new} | set(pending))
     results = _validate_all(tables, known, policy)
-    with engine.begin() as conn:
+    with writing(engine, expected=read_at) as conn:
         for ((item, digest), raw), result in zip(zip(new, (raw for _, raw in tables)), results):
-            store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result)
+            store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result, who)
             report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
-        report.revalidated = accept_pending(conn, pending, known, policy)
+        report.revalidated = accept_pending(conn, pending, known, policy, who)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
                                      INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file, near_miss
+from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file, is_correction, near_miss
 from tasks.errors import AssessError, UnreadableFile
 from tasks.inbox.reader import HEADER_SEARCH_ROWS, UTF16_BOMS
 
@@ -23,6 +23,11 @@ class InboxFile:
     path: Path
     name: str
     dataset: Dataset
+
+    @property
+    def correction(self) -> bool:
+        """A correction (更正) file: its rows replace the stored rows with their keys (SPEC §6)."""
+        return is_correction(self.path.name)
 
 
 @dataclass(frozen=True)

@@ -10,42 +10,47 @@ from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from schemas.policy import Policy
+from tasks.store import audit
+from tasks.store.audit import DataMoved, writing
+from tasks.store.state import position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
-from tasks.inbox.ingest import INGEST_ATTEMPTS, INSERT_CHUNK, db_frame, insert_rows, known_references, learn_keys
+from tasks.inbox.ingest import INGEST_ATTEMPTS, db_frame, insert_rows, known_references, learn_keys
 from tasks.inbox.validation import Validated, validate
 
 
-def revalidate(engine: Engine, policy: Policy | None = None) -> dict[str, int]:
+def revalidate(engine: Engine, policy: Policy | None = None, who: str | None = None) -> dict[str, int]:
     """Validate again every row rejected only for an unknown reference; per dataset, how many now got in.
 
-    A run ingesting at the same moment may let the same rows in first: the loser's transaction breaks on the
-    dataset's unique key and rolls back whole, and it looks again at what still waits.
+    A run ingesting at the same moment may let the same rows in first: this one then finds the data moved since
+    it read what waits, writes nothing, and looks again.
     """
     for attempt in range(INGEST_ATTEMPTS):
-        pending = pending_rows(engine)
-        known = known_references(engine, set(pending))
+        with engine.connect() as conn:
+            read_at = position(conn)
+            pending = pending_rows(conn)
+            known = known_references(conn, set(pending))
         try:
-            with engine.begin() as conn:
-                return accept_pending(conn, pending, known, policy)
-        except IntegrityError:
+            with writing(engine, expected=read_at) as conn:
+                return accept_pending(conn, pending, known, policy, who)
+        except (DataMoved, IntegrityError):
             if attempt == INGEST_ATTEMPTS - 1:
                 raise
     return {}
 
 
-def pending_rows(engine: Engine) -> dict[str, pd.DataFrame]:
+def pending_rows(conn: Connection) -> dict[str, pd.DataFrame]:
     """Per dataset, the quarantined rows still waiting for a reference: id, file, row number and row as delivered."""
     r = rejected_rows.c
     query = select(r.id, r.file_id, r.dataset, r.row_number, r.data) \
         .where(r.awaiting_reference.is_(True), r.accepted_at.is_(None)).order_by(r.id)
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(query).all(), columns=["id", "file_id", "dataset", "row_number", "data"])
+    rows = pd.DataFrame(conn.execute(query).all(), columns=["id", "file_id", "dataset", "row_number", "data"])
     return {name: group.reset_index(drop=True) for name, group in rows.groupby("dataset", sort=False)}
 
 
 def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict,
-                   policy: Policy | None = None) -> dict[str, int]:
-    """Store the waiting rows that now pass, under their own file; the rows stay quarantined with when they got in."""
+                   policy: Policy | None = None, who: str | None = None) -> dict[str, int]:
+    """Store the waiting rows that now pass, under their own file, as one audit-log event per file; the rows stay
+    quarantined with when they got in."""
     accepted_counts = {}
     for name in (n for n in INGEST_ORDER if n in pending):
         dataset, rows = DATASETS[name], pending[name]
@@ -56,14 +61,18 @@ def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: di
         if result.accepted.empty:
             continue
         moved = rows.iloc[result.accepted["_row_number"]]
-        frame = db_frame(dataset, result.accepted, 0).assign(_file_id=moved["file_id"].to_numpy(),
-                                                              _row_number=moved["row_number"].to_numpy())
-        insert_rows(conn, dataset_tables[name], frame)
         now = datetime.now()
-        for start in range(0, len(moved), INSERT_CHUNK):
-            ids = moved["id"].iloc[start:start + INSERT_CHUNK].tolist()
-            conn.execute(update(rejected_rows).where(rejected_rows.c.id.in_(ids)).values(accepted_at=now))
         per_file = moved.groupby("file_id").size()
+        events = pd.Series({f: audit.record(conn, "revalidate", audit.actor(who), file_id=int(f), dataset=name,
+                                            rows=int(n), at=now) for f, n in per_file.items()})
+        frame = db_frame(dataset, result.accepted, 0, 0).assign(
+            _file_id=moved["file_id"].to_numpy(), _row_number=moved["row_number"].to_numpy(),
+            _event_id=moved["file_id"].map(events).to_numpy())
+        insert_rows(conn, dataset_tables[name], frame)
+        accepted = moved.assign(event=moved["file_id"].map(events))
+        conn.execute(update(rejected_rows).where(rejected_rows.c.id == bindparam("rid")).values(
+            accepted_at=now, accepted_event=bindparam("event")),
+            [{"rid": int(i), "event": int(e)} for i, e in zip(accepted["id"], accepted["event"])])
         conn.execute(update(ingested_files).where(ingested_files.c.file_id == bindparam("fid")).values(
             rows_accepted=ingested_files.c.rows_accepted + bindparam("n"),
             rows_rejected=ingested_files.c.rows_rejected - bindparam("n")),

@@ -109,13 +109,13 @@ def _excel_error_reasons(dataset: Dataset, prepared: pd.DataFrame) -> list[pd.Se
 
 
 def _rejection_reasons(dataset: Dataset, prepared: pd.DataFrame, known: dict,
-                       file_name: str | None = None) -> tuple[pd.Series, pd.Index]:
+                       file_name: str | None = None, correction: bool = False) -> tuple[pd.Series, pd.Index]:
     """Each failing row's reasons, and the rows that fail only on a reference nobody has delivered yet."""
     rules = _excel_error_reasons(dataset, prepared)
     rules += [rule_reasons(dataset, meta, rows, prepared) for meta, rows in run_suite(dataset, prepared)]
     rules += _period_reasons(dataset, prepared, file_name) + window_reasons(dataset, prepared, known)
     references = reference_reasons(dataset, prepared, known)
-    stored = stored_reasons(dataset, prepared, known)
+    stored = [] if correction else stored_reasons(dataset, prepared, known)
     blank = _unrecognised_only(dataset, prepared)
     if len(blank):
         # Such a line fails every required column too; the one reason says what is really wrong with it.
@@ -196,16 +196,17 @@ def _typed_values(dataset: Dataset, prepared: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate(dataset: Dataset, raw: pd.DataFrame, known: dict[str, pd.Index | set],
-             policy: Policy | None = None, file_name: str | None = None) -> Validated:
+             policy: Policy | None = None, file_name: str | None = None, correction: bool = False) -> Validated:
     """Split `raw` (text from `read_table`) into typed accepted rows and rejected rows with Chinese reasons.
 
     `known` holds the keys rows may refer to (and WINDOW_UNITS, the units registered as window units);
     `policy` gives the alias tables and the time zone (the defaults when None); `file_name` states the
-    period its rows must be of. `awaiting` marks the rejected rows that failed only on a reference not yet
+    period its rows must be of; the rows of a `correction` file may repeat stored keys (they replace those rows).
+    `awaiting` marks the rejected rows that failed only on a reference not yet
     known, so that a later delivery may let them in.
     """
     prepared = prepare(dataset, raw, policy)
-    reasons, awaiting = _rejection_reasons(dataset, prepared, known, file_name)
+    reasons, awaiting = _rejection_reasons(dataset, prepared, known, file_name, correction)
     bad = prepared.index.isin(reasons.index)
     values = _typed_values(dataset, prepared.loc[~bad])
     accepted = as_schema_types(dataset, values).assign(_row_number=values["_row_number"]).reset_index(drop=True)

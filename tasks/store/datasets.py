@@ -2,30 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
+from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 
 LOAD_CHUNK_ROWS = 250_000
 
 
-def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False,
-                 where: ColumnElement | None = None) -> pd.DataFrame:
-    """Every accepted row of dataset `name` (those meeting `where`, when given: a cycle's period window), with
-    the schema's columns in their analysis dtypes (and the id of the file that delivered it as `file_id`, when
-    `with_file`).
+@contextmanager
+def _connected(source: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(source, Connection):
+        yield source
+    else:
+        with source.connect() as conn:
+            yield conn
+
+
+def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False,
+                 where: ColumnElement | None = None, state: DataState | None = None) -> pd.DataFrame:
+    """Every accepted row of dataset `name` that counts (now, or in the data state `state`), of those meeting
+    `where` when given (a cycle's period window), with the schema's columns in their analysis dtypes (and the id
+    of the file that delivered it as `file_id`, when `with_file`).
 
     Rows stream from a server-side cursor and are typed a chunk at a time, so only one chunk is ever held as
     Python objects: 10 million platform cases fetched at once would take about 10 GB before typing.
     """
     dataset, table = DATASETS[name], dataset_tables[name]
     columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if with_file else [])
-    query = select(*columns).order_by(table.c._id)
+    query = select(*columns).where(counting(table, state)).order_by(table.c._id)
     if where is not None:
         query = query.where(where)
 
@@ -33,21 +44,24 @@ def load_dataset(engine: Engine, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, w
         frame = as_schema_types(dataset, chunk)
         return frame.assign(file_id=chunk["file_id"].astype("int64")) if with_file else frame
 
-    with engine.connect() as conn:
+    with _connected(source) as conn:
         streaming = conn.execution_options(stream_results=True)
         chunks = [typed(chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
     # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
     return pd.concat(chunks, ignore_index=True)
 
 
-def load_rejected(engine: Engine, dataset: str, files: Iterable[int] | None = None) -> pd.DataFrame:
-    """The quarantined rows of `dataset` (of the files with ids `files`, if given): file, row number, reason,
-    then the row as delivered."""
-    query = (select(ingested_files.c.file_name, rejected_rows.c.row_number, rejected_rows.c.reason,
-                    rejected_rows.c.data)
-             .join(ingested_files, ingested_files.c.file_id == rejected_rows.c.file_id)
-             .where(rejected_rows.c.dataset == dataset, rejected_rows.c.accepted_at.is_(None))
-             .order_by(rejected_rows.c.file_id, rejected_rows.c.row_number))
+def load_rejected(engine: Engine, dataset: str, files: Iterable[int] | None = None,
+                  state: DataState | None = None) -> pd.DataFrame:
+    """The quarantined rows of `dataset` (of the files with ids `files`, if given), still quarantined now or in
+    the data state `state`: file, row number, reason, then the row as delivered."""
+    r = rejected_rows.c
+    still = r.accepted_at.is_(None) if state is None or not state.as_of else \
+        or_(r.accepted_event.is_(None), r.accepted_event > state.position)
+    query = (select(ingested_files.c.file_name, r.row_number, r.reason, r.data)
+             .join(ingested_files, ingested_files.c.file_id == r.file_id)
+             .where(r.dataset == dataset, still)
+             .order_by(r.file_id, r.row_number))
     if files is not None:
         query = query.where(rejected_rows.c.file_id.in_(list(files)))
     with engine.connect() as conn:

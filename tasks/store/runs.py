@@ -10,6 +10,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from tasks.store.state import DataState
 from tasks.store.tables import ingested_files, result_tables, runs
 
 KILLED = "运行被强行中断(进程终止),未完成的版本已清除"
@@ -51,24 +52,30 @@ def mark_complete(conn: Connection, run_id: str) -> None:
     conn.execute(update(runs).where(runs.c.run_id == run_id).values(status="complete", finished_at=datetime.now()))
 
 
-def input_files(conn: Connection, datasets: Iterable[str]) -> list[dict]:
-    """Every ingested file of `datasets`: name, dataset, SHA-256 and row counts, in the order they came in."""
+def input_files(conn: Connection, datasets: Iterable[str], state: DataState | None = None) -> list[dict]:
+    """Every ingested file of `datasets` that counts (now, or in the data state `state`): name, dataset, SHA-256,
+    kind (plain or correction) and row counts, in the order they came in."""
     c = ingested_files.c
-    query = (select(c.file_name, c.dataset, c.sha256, c.rows_read, c.rows_accepted, c.rows_rejected)
+    query = (select(c.file_name, c.dataset, c.sha256, c.kind, c.rows_read, c.rows_accepted, c.rows_rejected)
              .where(c.dataset.in_(list(datasets))).order_by(c.file_id))
+    if state is not None and state.as_of:
+        query = query.where(c.file_id.in_(list(state.active_files)))
+    else:
+        query = query.where(c.withdrawn.is_(False))
     return [dict(row) for row in conn.execute(query).mappings().all()]
 
 
-def load_results(engine: Engine, table: str, period: str) -> pd.DataFrame | None:
-    """The stored result rows of the newest complete run for `period`, or None when there is none."""
+def load_results(engine: Engine, table: str, period: str, before: datetime | None = None) -> pd.DataFrame | None:
+    """The stored result rows of the newest complete run for `period` (of those finished `before`, when given: a
+    reproduction reads what was published then), or None when there is none."""
     result = result_tables[table]
+    query = (select(runs.c.run_id).join(result, result.c.run_id == runs.c.run_id)
+             .where(runs.c.status == "complete", result.c.period == period)
+             .order_by(runs.c.finished_at.desc()).limit(1))
+    if before is not None:
+        query = query.where(runs.c.finished_at < before)
     with engine.connect() as conn:
-        run_id = conn.execute(
-            select(runs.c.run_id)
-            .join(result, result.c.run_id == runs.c.run_id)
-            .where(runs.c.status == "complete", result.c.period == period)
-            .order_by(runs.c.finished_at.desc()).limit(1)
-        ).scalar()
+        run_id = conn.execute(query).scalar()
         if run_id is None:
             return None
         frame = pd.read_sql(select(result).where(result.c.run_id == run_id), conn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-    Table, Text, UniqueConstraint, false,
+    Table, Text, false,
 )
 
 from schemas.datasets import DATASETS, Dataset
@@ -39,6 +39,25 @@ ingested_files = Table(
     Column("rows_read", Integer, nullable=False),
     Column("rows_accepted", Integer, nullable=False),
     Column("rows_rejected", Integer, nullable=False),
+    # A file whose name contains 更正 replaces the stored rows with its keys (SPEC §6); any other file is plain.
+    Column("kind", String(12), nullable=False, server_default="plain"),
+    # Withdrawn (`assess withdraw`): its rows stop counting, nothing is deleted, and its SHA-256 stays known.
+    Column("withdrawn", Boolean, nullable=False, server_default=false()),
+)
+
+# The audit log (SPEC §6): every ingest, correction, withdrawal, restore and re-validation, in order. A version's
+# data state is the position (the last event_id) of this log when its data was read.
+data_events = Table(
+    "data_events", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(12), nullable=False),  # ingest | correction | withdraw | restore | revalidate
+    Column("actor", Text, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("file_id", Integer, ForeignKey("ingested_files.file_id"), nullable=True, index=True),
+    Column("dataset", String(40), nullable=True),
+    Column("rows", Integer, nullable=False),
+    Column("detail", JSON, nullable=True),
 )
 
 rejected_rows = Table(
@@ -52,6 +71,7 @@ rejected_rows = Table(
     # Rejected only for a unit or subject nobody had registered yet: validated again at every later ingest.
     Column("awaiting_reference", Boolean, nullable=False, server_default=false()),
     Column("accepted_at", DateTime, nullable=True),  # when a later validation let the row in
+    Column("accepted_event", Integer, nullable=True),  # the audit-log event that let it in
 )
 
 
@@ -65,7 +85,12 @@ def _dataset_table(dataset: Dataset) -> Table:
         *columns,
         Column("_file_id", Integer, ForeignKey("ingested_files.file_id"), nullable=False),
         Column("_row_number", Integer, nullable=False),
-        UniqueConstraint(*dataset.key, name=f"uq_ds_{dataset.name}_key"),
+        Column("_event_id", Integer, nullable=False),  # the audit-log event that stored the row
+        # The file whose row with the same key counts instead, and since when (a correction, or a restore).
+        Column("_superseded_by", Integer, ForeignKey("ingested_files.file_id"), nullable=True),
+        Column("_superseded_at", DateTime, nullable=True),
+        # Not unique: a corrected key keeps its old rows (tasks/store/state.py says which row counts).
+        Index(f"ix_ds_{dataset.name}_key", *dataset.key),
     )
 
 

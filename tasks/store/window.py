@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Engine, and_, select, union
+from sqlalchemy import Connection, Engine, and_, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.datasets import CYCLE_DATASETS
+from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files
 from tasks.periods import period_bounds, shift_period, year_of
 
@@ -67,16 +68,23 @@ def window_conditions(cycle: str, period: str) -> dict[str, ColumnElement | None
     return conditions
 
 
-def window_files(engine: Engine, cycle: str, period: str) -> list[int]:
-    """Ids of the stored files that delivered rows of the period, plus wholly rejected files of the cycle's datasets
-    (no accepted row places them in a period, and hiding them would lose their rejections)."""
+def window_files(source: Engine | Connection, cycle: str, period: str, state: DataState | None = None) -> list[int]:
+    """Ids of the stored files that delivered rows of the period that count (now, or in the data state `state`),
+    plus wholly rejected files of the cycle's datasets (no accepted row places them in a period, and hiding them
+    would lose their rejections); a withdrawn file is not among them."""
     queries = []
     for name, condition in window_conditions(cycle, period).items():
         table = dataset_tables[name]
-        query = select(table.c._file_id).distinct()
+        query = select(table.c._file_id).distinct().where(counting(table, state))
         queries.append(query if condition is None else query.where(condition))
     f = ingested_files.c
-    queries.append(select(f.file_id).where(f.dataset.in_(list(window_conditions(cycle, period))),
-                                           f.rows_accepted == 0))
-    with engine.connect() as conn:
+    rejected = select(f.file_id).where(f.dataset.in_(list(window_conditions(cycle, period))), f.rows_accepted == 0)
+    if state is not None and state.as_of:
+        rejected = rejected.where(f.file_id.in_(list(state.active_files)))
+    else:
+        rejected = rejected.where(f.withdrawn.is_(False))
+    queries.append(rejected)
+    if isinstance(source, Connection):
+        return sorted(row[0] for row in source.execute(union(*queries)))
+    with source.connect() as conn:
         return sorted(row[0] for row in conn.execute(union(*queries)))

@@ -32,8 +32,8 @@ def test_head_schema_is_the_models_schema_and_0005_steps_back_cleanly(db_url):
                              "ingested_at, rows_read, rows_accepted, rows_rejected) VALUES "
                              "(1, 'h', 'site_reviews_2026.xlsx', 'site_reviews', 'a', '2026-09-20', 1, 1, 0)"))
         conn.execute(sa.text("INSERT INTO ds_site_reviews (review_id, team, region, started_on, ended_on, _file_id, "
-                             "_row_number) VALUES ('2026-R13', '现场点评第十三组', '石门市', '2026-09-14', "
-                             "'2026-09-17', 1, 2)"))
+                             "_row_number, _event_id) VALUES ('2026-R13', '现场点评第十三组', '石门市', '2026-09-14', "
+                             "'2026-09-17', 1, 2, 1)"))
         stored = conn.execute(sa.text("SELECT review_id, region FROM ds_site_reviews")).all()
     assert [tuple(r) for r in stored] == [("2026-R13", "石门市")]
     migrate(engine, command.downgrade, "0004")

@@ -20,9 +20,10 @@ def test_0009_adds_the_window_indexes_and_steps_back(db_url):
     engine = sa.create_engine(db_url)
     migrate(engine, command.upgrade, "0008")
     missing = {d[1].name for d in differences(engine) if d[0] == "add_index"}
-    assert missing == EXPECTED and not EXPECTED & _indexes(engine)
+    assert EXPECTED <= missing and not EXPECTED & _indexes(engine)  # later migrations add indexes of their own
     migrate(engine, command.upgrade, "0009")
-    assert EXPECTED <= _indexes(engine) and differences(engine) == []
+    assert EXPECTED <= _indexes(engine)
+    assert [d for d in differences(engine) if d[0] == "add_index" and d[1].name in EXPECTED] == []
     migrate(engine, command.downgrade, "0008")
     assert not EXPECTED & _indexes(engine)
     engine.dispose()

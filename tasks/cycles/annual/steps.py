@@ -18,6 +18,7 @@ from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
 from tasks.store.runs import load_results
+from tasks.store.state import DataState
 from tasks.dossiers.render import PdfJob
 from tasks.rules.accountability import target_attainment
 from tasks.rules.annual import assessment, half_year_scores
@@ -33,23 +34,27 @@ class AnnualResults:
     targets: pd.DataFrame
 
 
-def half_year_inputs(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy) -> pd.DataFrame:
-    """The year's half-year survey scores: the published rankings, or recomputed from the answers."""
-    published = {p: load_results(get_engine(db_url), "ranking", p) for p in (f"{year}H1", f"{year}H2")}
+def half_year_inputs(db_url: str, data: dict[str, pd.DataFrame], year: int, policy: Policy,
+                     state: DataState | None = None) -> pd.DataFrame:
+    """The year's half-year survey scores: the published rankings (as published before a reproduced run, in
+    `state`), or recomputed from the answers."""
+    before = None if state is None else state.published_before
+    published = {p: load_results(get_engine(db_url), "ranking", p, before) for p in (f"{year}H1", f"{year}H2")}
     return half_year_scores(published, data["survey_responses"], data["units"], policy.half_year)
 
 
-def previous_year(db_url: str, year: int, policy: Policy) -> pd.DataFrame | None:
+def previous_year(db_url: str, year: int, policy: Policy, state: DataState | None = None) -> pd.DataFrame | None:
     """Last year's assessment: as published, else recomputed from last year's stored rows (its own period window,
-    loaded only then); None when there is nothing."""
-    published = load_results(get_engine(db_url), "assessment", str(year - 1))
+    loaded only then); None when there is nothing. In the data state `state`, when given (a reproduction)."""
+    published = load_results(get_engine(db_url), "assessment", str(year - 1),
+                             None if state is None else state.published_before)
     if published is not None:
         return published
     try:
-        earlier = cycle_data(db_url, "annual", str(year - 1))
+        earlier = cycle_data(db_url, "annual", str(year - 1), state).frames
     except MissingDataset:
         return None
-    recomputed = assessment(earlier, half_year_inputs(db_url, earlier, year - 1, policy), None, year - 1,
+    recomputed = assessment(earlier, half_year_inputs(db_url, earlier, year - 1, policy, state), None, year - 1,
                             policy.annual)
     run_logger().info("%s年度无已发布的考核结果,按库存数据重算用于比较", year - 1)
     return recomputed if recomputed["final_score"].notna().any() else None
@@ -117,8 +122,8 @@ class AnnualOutcome:
 def assess_year(cycle: CycleRun) -> AnnualOutcome:
     """The year's results, with the half-year scores and last year's assessment they were compared against."""
     year, policy = int(cycle.run.period), cycle.run.policy
-    half_years = half_year_inputs(cycle.db_url, cycle.data, year, policy)
-    previous = previous_year(cycle.db_url, year, policy)
+    half_years = half_year_inputs(cycle.db_url, cycle.data, year, policy, cycle.run.state)
+    previous = previous_year(cycle.db_url, year, policy, cycle.run.state)
     return AnnualOutcome(year_results(cycle.data, half_years, previous, year, policy), half_years, previous)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +19,16 @@ from tasks.store.runs import load_results
 from tasks.dossiers.render import PdfJob
 
 
-def earlier_rankings(db_url: str, period: str) -> pd.DataFrame:
-    """The published rankings of the half-years before `period`, for the trend and the follow-up."""
-    return report.stack_history({p: load_results(get_engine(db_url), "ranking", p) for p in report.earlier_periods(period)})
+def earlier_rankings(db_url: str, period: str, before: datetime | None = None) -> pd.DataFrame:
+    """The published rankings of the half-years before `period` (as published `before`, when given), for the trend
+    and the follow-up."""
+    engine = get_engine(db_url)
+    return report.stack_history({p: load_results(engine, "ranking", p, before) for p in report.earlier_periods(period)})
 
 
 def rank_half_year(cycle: CycleRun) -> report.HalfYearOutcome:
     """半年点评: scores, ranks, designations, profiles, leader-comment coverage and rectification follow-up."""
-    history = earlier_rankings(cycle.db_url, cycle.run.period)
+    history = earlier_rankings(cycle.db_url, cycle.run.period, cycle.published_before)
     return report.half_year_outcome(cycle.data, cycle.run.period, cycle.run.policy, history)
 
 

@@ -48,7 +48,7 @@ def test_spec_computes_writes_and_renders_every_dossier(stored, code):
     db_url, folder = stored
     spec, period, policy = SPECS[code], PERIODS[code], Policy()
     run = Run(str(uuid.uuid4()), code, period, policy, None, "测试", start_version(folder / "out", code, period))
-    cycle = CycleRun(db_url, cycle_data(db_url, code, period), run, {"all_units": True})
+    cycle = CycleRun(db_url, cycle_data(db_url, code, period).frames, run, {"all_units": True})
 
     outcome = spec.compute(cycle)
     tables = spec.results(outcome)
@@ -82,14 +82,14 @@ def test_every_cycle_template_is_rendered_here():
 def test_each_cycle_loads_only_its_period_window(stored):
     # A run reads the rows of its period (SPEC §6), not every row stored: the sample holds a whole year.
     db_url, _ = stored
-    half = cycle_data(db_url, "half-year", "2026H1")
+    half = cycle_data(db_url, "half-year", "2026H1").frames
     assert set(half["survey_responses"]["period"]) == {"2026H1"}
     assert set(half["leader_comments"]["date"].dt.month) <= set(range(1, 7))
-    quarter = cycle_data(db_url, "quarterly", "2026Q2")
+    quarter = cycle_data(db_url, "quarterly", "2026Q2").frames
     received = quarter["platform_cases"]["received_at"]
     assert received.min() >= pd.Timestamp("2026-04-01") and received.max() < pd.Timestamp("2026-07-01")
     assert set(quarter["commitment_status"]["period"]) == {"2026Q1", "2026Q2"}
-    site = cycle_data(db_url, "on-site", "2026-R13")
+    site = cycle_data(db_url, "on-site", "2026-R13").frames
     assert set(site["site_questionnaires"]["review_id"]) == {"2026-R13"} and len(site["site_reviews"]) == 1
     # Registries are read whole.
     from tasks.store.datasets import load_dataset

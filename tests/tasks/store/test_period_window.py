@@ -55,7 +55,7 @@ def test_window_files_of_a_half_year(stored, period, expected):
 
 def test_appendix_and_rejected_rows_of_a_half_year_run(stored):
     db_url, root = stored
-    run = SimpleNamespace(cycle="half-year", period="2026H2", version=start_version(root / "out", "half-year", "2026H2"))
+    run = SimpleNamespace(cycle="half-year", period="2026H2", state=None, version=start_version(root / "out", "half-year", "2026H2"))
     quality = data_quality(db_url, run.cycle, run.period)
     # Only the half-year's file, with the dataset named by its Chinese label.
     assert [(f["file_name"], f["dataset"], f["rows_read"], f["rows_rejected"]) for f in quality["files"]] == [
