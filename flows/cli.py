@@ -14,30 +14,12 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from tasks.errors import AssessError
+from flows.cli_common import DbOption, PolicyOption, db_url as _db_url, fail as _fail
 from flows.operator_log import OPERATOR_ERRORS
+from flows import cli_data
 
-app = typer.Typer(help="窗口单位创先争优评议考核:样例数据、数据入库、填报模板与三类评议周期。",
+app = typer.Typer(help="窗口单位创先争优评议考核:样例数据、数据入库与更正、填报模板与各评议周期。",
                   no_args_is_help=True, add_completion=False)
-
-DbOption = Annotated[str | None, typer.Option("--db", help="数据库地址;默认取 DATABASE_URL 或数据目录下的 SQLite 文件")]
-
-
-PolicyOption = Annotated[Path | None, typer.Option("--policy", help="政策文件(.yaml),其别名表与时区用于读取数据;默认使用内置标准")]
-
-
-def _db_url(db: str | None) -> str:
-    from tasks.settings import get_settings
-
-    return db or get_settings().db_url
-
-
-def _fail(exc: BaseException) -> None:
-    """Exit 2 with one Chinese line; the full trace goes to the log file, which the line names."""
-    from flows.operator_log import log_failure, operator_message
-
-    log = log_failure(exc)
-    typer.secho(f"错误:{operator_message(exc)}(详细记录见 {log})", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code=2)
 
 
 @app.command("sample-data")
@@ -63,8 +45,9 @@ def ingest(
     inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")],
     db: DbOption = None,
     policy: PolicyOption = None,
+    by: Annotated[str | None, typer.Option("--by", help="操作人,记入审计日志;默认取操作系统用户名")] = None,
 ) -> None:
-    """读取、校验并入库收件箱中的文件;逐个文件报告接收与拒收行数。"""
+    """读取、校验并入库收件箱中的文件(文件名含“更正”的为更正文件);逐个文件报告接收与拒收行数。"""
     from schemas.policy import load_policy
     from tasks.store.engine import get_engine
     from tasks.settings import get_settings
@@ -73,7 +56,7 @@ def ingest(
     try:
         # The policy's alias tables and time zone decide how cells are read, as in a run.
         rules = load_policy(policy)
-        report = ingest_inbox(inbox, get_engine(_db_url(db)), get_settings().archive_dir, policy=rules)
+        report = ingest_inbox(inbox, get_engine(_db_url(db)), get_settings().archive_dir, policy=rules, who=by)
     except OPERATOR_ERRORS as exc:
         _fail(exc)
     typer.echo(report.as_text())
@@ -283,6 +266,10 @@ def bench(
     if scale not in ("tiny", "city", "province"):
         _fail(AssessError(f"--scale 只能是 tiny、city 或 province,收到“{scale}”"))
     typer.echo(as_text(run_benchmark(scale, seed, db, render_limit=render_limit)))
+
+
+for _name in ("withdraw", "restore", "history", "reproduce"):
+    app.command(_name)(getattr(cli_data, _name))
 
 
 if __name__ == "__main__":

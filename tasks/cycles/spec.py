@@ -73,14 +73,20 @@ def dossiers_step(spec: CycleSpec, cycle: CycleRun, outcome: Any, quality: dict)
     return spec.dossiers(cycle, outcome, quality)
 
 
-@task(name="changes", task_run_name="{spec.code}-changes", cache_policy=NO_CACHE)
-def changes_step(spec: CycleSpec, cycle: CycleRun) -> VersionChanges | None:
-    """changes.csv against the version this one replaces: the compared fields, unit by unit, and why."""
+def version_changes(spec: CycleSpec, cycle: CycleRun, published: Path | None = None) -> VersionChanges | None:
+    """changes.csv against the version this one replaces (in the folder `published`, else the version's own): the
+    compared fields, unit by unit, and why."""
     names = CYCLE_DATASETS[spec.code]["required"] + CYCLE_DATASETS[spec.code]["optional"]
     with get_engine(cycle.db_url).connect() as conn:
         inputs = input_files(conn, names, cycle.run.state)
     run = cycle.run
-    return compare_versions(run.version, run.replaces, spec.compared, inputs, run.policy.digest())
+    return compare_versions(run.version, run.replaces, spec.compared, inputs, run.policy.digest(), published)
+
+
+@task(name="changes", task_run_name="{spec.code}-changes", cache_policy=NO_CACHE)
+def changes_step(spec: CycleSpec, cycle: CycleRun) -> VersionChanges | None:
+    """changes.csv against the version this one replaces: the compared fields, unit by unit, and why."""
+    return version_changes(spec, cycle)
 
 
 @task(name="artifacts", task_run_name="{spec.code}-artifacts", cache_policy=NO_CACHE)

@@ -85,7 +85,7 @@ def stored_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[p
     if not clash.any():
         return []
     labels, values = key_values(dataset, frame[clash])
-    return [labels + "“" + values + "”已入库,不能重复提交;如需修改已入库的数据,请报送文件名含“更正”的更正文件"]
+    return [labels + "“" + values + "”已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"]
 
 
 def window_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,12 +30,13 @@ def _read(path) -> pd.DataFrame:
 
 
 def compare_versions(version: Version, replaces: int | None, compared: tuple[Compared, ...], inputs: list[dict],
-                     policy_sha: str) -> VersionChanges | None:
-    """Write changes.csv into `version` against v`replaces` (its result files, its manifest); None for a first
-    version. Result files are read as text on both sides, so what is compared is what was published."""
+                     policy_sha: str, published: Path | None = None) -> VersionChanges | None:
+    """Write changes.csv into `version` against v`replaces` (its result files, its manifest) in the folder of the
+    published versions (`published`, else the version's own); None for a first version. Result files are read as
+    text on both sides, so what is compared is what was published."""
     if replaces is None:
         return None
-    previous = version.folder / f"v{replaces}"
+    previous = (published or version.folder) / f"v{replaces}"
     manifest = json.loads((previous / "manifest.json").read_text(encoding="utf-8"))
     cause = change_causes(manifest, inputs, policy_sha)
     found = [result_changes(_read(previous / c.file), _read(version.path_for(c.file)), c, cause)

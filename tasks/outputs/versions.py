@@ -91,7 +91,7 @@ def write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -160,7 +160,7 @@ class Version:
         """Path, SHA-256 and size of every file written so far, sorted by path."""
         files = sorted(p for p in self.path.rglob("*")
                        if p.is_file() and p.name not in ("manifest.json", _OWNER))
-        return [{"path": p.relative_to(self.path).as_posix(), "sha256": _sha256(p), "bytes": p.stat().st_size}
+        return [{"path": p.relative_to(self.path).as_posix(), "sha256": sha256_of(p), "bytes": p.stat().st_size}
                 for p in files]
 
     def commit(self, manifest: dict) -> Path:

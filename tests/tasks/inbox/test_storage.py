@@ -142,7 +142,7 @@ def test_keys_stored_earlier_are_rejected_later(engine, inbox, tmp_path):
                                                          + "\nG9,媒体,U0002,2026-02-01,2026-02-03,,满意\n")
     report = ingest_inbox(next_inbox, engine, tmp_path / "archive")
     assert (report.files[0].rows_accepted, report.files[0].rows_rejected) == (1, 1)
-    assert load_rejected(engine, "platform_cases")["reason"].tolist()[-1] == "工单编号“G1”已入库,不能重复提交;如需修改已入库的数据,请报送文件名含“更正”的更正文件"
+    assert load_rejected(engine, "platform_cases")["reason"].tolist()[-1] == "工单编号“G1”已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"
 
 
 def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):

@@ -136,11 +136,11 @@ def test_repeated_keys_are_all_rejected_compound_too():
 def test_keys_already_stored_are_rejected():
     known = KNOWN | {known_key(DATASETS["platform_cases"]): pd.Index(["G0001"])}
     assert reasons("platform_cases", [good("platform_cases"), good("platform_cases", case_id="G0002")], known) == {
-        2: "工单编号“G0001”已入库,不能重复提交;如需修改已入库的数据,请报送文件名含“更正”的更正文件"}
+        2: "工单编号“G0001”已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"}
     # Compound keys compare by their converted values: year 2026.0 is the stored 2026.
     stored = {known_key(DATASETS["superior_scores"]): pd.Index(["2026\x1fU0001\x1f省政务服务管理局"])}
     assert reasons("superior_scores", [good("superior_scores", year="2026.0")], KNOWN | stored) == {
-        2: "年度、单位编码、评议单位“2026.0、U0001、省政务服务管理局”已入库,不能重复提交;如需修改已入库的数据,请报送文件名含“更正”的更正文件"}
+        2: "年度、单位编码、评议单位“2026.0、U0001、省政务服务管理局”已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"}
 
 
 def test_accepted_rows_are_typed():
