@@ -20,7 +20,10 @@ from prefect.cache_policies import NO_CACHE
 from schemas.datasets import CYCLE_DATASETS
 from tasks.cycles.common import Run
 from tasks.dossiers.render import PdfJob
-from tasks.outputs.changes import VersionChanges, compare_versions
+from tasks.outputs.changes import FileEvents, VersionChanges, compare_versions
+from tasks.store.audit import file_events, file_units
+from tasks.store.state import state_at
+from tasks.store.window import window_files
 from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
 from tasks.store.runs import input_files
@@ -77,10 +80,24 @@ def version_changes(spec: CycleSpec, cycle: CycleRun, published: Path | None = N
     """changes.csv against the version this one replaces (in the folder `published`, else the version's own): the
     compared fields, unit by unit, and why."""
     names = CYCLE_DATASETS[spec.code]["required"] + CYCLE_DATASETS[spec.code]["optional"]
-    with get_engine(cycle.db_url).connect() as conn:
-        inputs = input_files(conn, names, cycle.run.state)
-    run = cycle.run
-    return compare_versions(run.version, run.replaces, spec.compared, inputs, run.policy.digest(), published)
+    engine, run = get_engine(cycle.db_url), cycle.run
+    with engine.connect() as conn:
+        inputs = input_files(conn, names, run.state)
+        files = None
+        if run.replaces is not None and run.previous_state is not None and run.state is not None:
+            files = _file_events(conn, run, names)
+    return compare_versions(run.version, run.replaces, spec.compared, inputs, run.policy.digest(), published, files)
+
+
+def _file_events(conn, run: Run, names: tuple[str, ...]) -> FileEvents:
+    """The file events between the replaced version's data state and this run's, of files in the period window
+    then or now (a file of another period changes nothing here)."""
+    events = file_events(conn, run.previous_state, run.state.position, names)
+    before = state_at(conn, run.previous_state, None)
+    window = set(window_files(conn, run.cycle, run.period, run.state)) | \
+        set(window_files(conn, run.cycle, run.period, before))
+    events = events[events["file_id"].isin(window)].reset_index(drop=True)
+    return FileEvents(events, file_units(conn, events["file_id"].unique().tolist()))
 
 
 @task(name="changes", task_run_name="{spec.code}-changes", cache_policy=NO_CACHE)

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from schemas.policy import Policy
-from tasks.cycles.common import Run, cycle_data, rejected_files
+from tasks.cycles.common import Run, cycle_data, recorded_state, rejected_files
 from tasks.cycles.registry import SPECS
 from tasks.cycles.spec import CycleRun, version_changes
 from tasks.errors import AssessError
@@ -90,7 +90,8 @@ def reproduce(out: Path, cycle: str, period: str, number: int, db_url: str) -> R
         version = start_version(Path(scratch), cycle, period)
         run = Run(manifest["run_id"], cycle, period, Policy.model_validate(manifest["policy"]),
                   manifest.get("policy_file"), manifest["reason"], version, started_at=started_at,
-                  replaces=int(replaces[1:]) if replaces else None, state=state)
+                  replaces=int(replaces[1:]) if replaces else None, state=state,
+                  previous_state=recorded_state(folder / replaces) if replaces else None)
         cycle_run = CycleRun(db_url, data.frames, run, _options(manifest))
         outcome = spec.compute(cycle_run)
         rejected_files(db_url, run)

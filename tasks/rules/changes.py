@@ -71,6 +71,32 @@ def result_changes(before: pd.DataFrame, after: pd.DataFrame, compared: Compared
     return pd.concat(pieces, ignore_index=True).assign(cause=cause)[CHANGE_COLUMNS]
 
 
+EVENT_CAUSES = {"ingest": "新增文件", "correction": "更正文件", "withdraw": "撤回文件", "restore": "恢复文件"}
+UNCHANGED = "数据与政策均未变化(重新运行)"
+POLICY_CHANGED = "政策变更"
+
+
+def _event_text(events: pd.DataFrame) -> pd.Series:
+    """Per group of `events` (kind, file_name, `group`), their causes: 更正文件:a、b;撤回文件:c."""
+    ordered = events.assign(order=events["kind"].map(list(EVENT_CAUSES).index)).sort_values(["order", "event_id"])
+    named = ordered.drop_duplicates(["group", "kind", "file_name"])
+    by_kind = named.groupby(["group", "order", "kind"], sort=True)["file_name"].agg("、".join).reset_index()
+    by_kind["text"] = by_kind["kind"].map(EVENT_CAUSES) + ":" + by_kind["file_name"]
+    return by_kind.groupby("group", sort=False)["text"].agg(";".join)
+
+
+def event_causes(events: pd.DataFrame, units: pd.DataFrame, policy_changed: bool) -> tuple[str, pd.Series]:
+    """Why a version may differ from the one before it, from the file events between them (event_id, kind,
+    file_id, file_name) and the units each file's rows concern (file_id, unit_id): the version's cause, and per
+    unit whose own rows a file changed, that unit's."""
+    policy = [POLICY_CHANGED] if policy_changed else []
+    if events.empty:
+        return ";".join(policy) or UNCHANGED, pd.Series(dtype="str")
+    whole = _event_text(events.assign(group=0)).iloc[0]
+    per_unit = _event_text(events.merge(units, on="file_id").rename(columns={"unit_id": "group"}))
+    return ";".join([whole, *policy]), (per_unit + "".join(";" + p for p in policy)).astype("str")
+
+
 def change_causes(previous: dict, inputs: list[dict], policy_sha: str) -> str:
     """Why a version may differ from the one before it, from that version's manifest and this run's inputs."""
     old = {f["sha256"]: f["file_name"] for f in previous.get("inputs", [])}
@@ -81,6 +107,6 @@ def change_causes(previous: dict, inputs: list[dict], policy_sha: str) -> str:
     if gone := [name for sha, name in old.items() if sha not in new]:
         causes.append("不再计入的文件:" + "、".join(gone))
     if previous.get("policy_sha256") != policy_sha:
-        causes.append("政策变更")
-    return ";".join(causes) or "数据与政策均未变化(重新运行)"
+        causes.append(POLICY_CHANGED)
+    return ";".join(causes) or UNCHANGED
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, insert, select, union_all, update
 
 from schemas.datasets import DATASETS
 from tasks.errors import AssessError
-from tasks.store.state import position
+from tasks.store.state import FILE_EVENTS, position
 from tasks.store.tables import data_events, dataset_tables, ingested_files
 
 KIND_LABELS = {"ingest": "入库", "correction": "更正", "withdraw": "撤回", "restore": "恢复",
@@ -69,6 +69,24 @@ def _unit_files(conn: Connection, unit: str) -> pd.Series:
                for t in dataset_tables.values() if "unit_id" in t.c]
     rows = pd.read_sql(union_all(*queries).subquery().select(), conn)
     return rows.groupby("file_id").size()
+
+
+def file_events(conn: Connection, since: int, until: int, datasets: tuple[str, ...]) -> pd.DataFrame:
+    """The ingests, corrections, withdrawals and restores of `datasets` after position `since` up to `until`: event
+    id, kind, file id and name; and per such file, the units its rows concern (`units`: file_id, unit_id)."""
+    e, f = data_events.c, ingested_files.c
+    query = (select(e.event_id, e.kind, e.file_id, f.file_name)
+             .join(ingested_files, f.file_id == e.file_id)
+             .where(e.event_id > since, e.event_id <= until, e.dataset.in_(list(datasets)),
+                    e.kind.in_(FILE_EVENTS)).order_by(e.event_id))
+    return pd.read_sql(query, conn)
+
+
+def file_units(conn: Connection, files: list[int]) -> pd.DataFrame:
+    """The units whose rows the files `files` delivered: file_id, unit_id."""
+    queries = [select(t.c._file_id.label("file_id"), t.c.unit_id.label("unit_id")).distinct()
+               .where(t.c._file_id.in_(files)) for t in dataset_tables.values() if "unit_id" in t.c]
+    return pd.read_sql(union_all(*queries).subquery().select(), conn).drop_duplicates(ignore_index=True)
 
 
 def history(engine: Engine, dataset: str | None = None, unit: str | None = None,
