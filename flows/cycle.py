@@ -13,7 +13,7 @@ from tasks.cycles.spec import (
     CycleRun, CycleSpec, artifacts_step, changes_step, compute_step, dossiers_step, write_files_step,
 )
 from tasks.outputs.changes import with_changes
-from tasks.dossiers.dispatch import render_documents
+from tasks.dossiers.dispatch import render_version
 from tasks.settings import policy_file
 
 
@@ -32,8 +32,11 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
         write_files_step(spec, cycle, outcome)
         changes = changes_step(spec, cycle)  # against the version this one replaces
         quality = quality_context(db_url, run)
-        render_documents(with_changes(dossiers_step(spec, cycle, outcome, quality), changes))
-        folder = finish_run(db_url, run, spec.results(outcome), intake, extra=spec.manifest(cycle, outcome))
+        jobs = with_changes(dossiers_step(spec, cycle, outcome, quality), changes)
+        earlier = None if run.replaces is None else run.version.folder / f"v{run.replaces}"
+        reuse = render_version(jobs, run.version.path, earlier)  # unchanged dossiers linked from `earlier`
+        folder = finish_run(db_url, run, spec.results(outcome), intake,
+                            extra={**spec.manifest(cycle, outcome), **reuse.manifest()})
         artifacts_step(spec, cycle, outcome, folder)
     deliver_task(run, folder, data.frames.get("units"))  # the units' regions, where the cycle reads the units
     return folder

@@ -8,6 +8,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.dossiers.render import PdfJob, render_pdfs, shares
+from tasks.dossiers.reuse import Reuse, take_unchanged
 from tasks.errors import retry_io_only
 from tasks.settings import get_settings
 
@@ -47,6 +48,19 @@ def render_documents(jobs: list[PdfJob]) -> list[Path]:
         for i, path in zip(share, future.result()):
             paths[i] = path
     return paths
+
+
+def render_version(jobs: list[PdfJob], root: Path, earlier: Path | None) -> Reuse:
+    """The dossiers of the version in `root`: those unchanged since the published version `earlier` linked from
+    it, the others rendered; what was reused, for the manifest."""
+    left, reuse = take_unchanged(jobs, root, earlier)
+    if reuse.reused:
+        from tasks.cycles.common import run_logger
+
+        run_logger().info("%d 份文书的模板与内容与 %s 相同,直接沿用;重新生成 %d 份",
+                          len(reuse.reused), reuse.earlier, len(left))
+    render_documents(left)
+    return reuse
 
 
 def cycle_task_runner():

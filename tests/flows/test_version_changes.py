@@ -60,3 +60,14 @@ def test_a_rerun_on_the_same_data_and_policy_says_nothing_changed(versions):
     assert changes.empty
     summary = pdf_text(third / "summary.pdf")
     assert "变更原因:数据与政策均未变化(重新运行)。与v2相比,各项结果均无变化。" in summary
+
+
+def test_a_rerun_renders_only_what_changed(versions):
+    second, third = versions[1], versions[2]
+    manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    pdfs = sorted(p.relative_to(third).as_posix() for p in third.rglob("*.pdf"))
+    # The summary names the version it replaces, so it is new; every other dossier is v2's, linked.
+    assert manifest["reused"]["from"] == "v2"
+    assert sorted(manifest["reused"]["files"]) == [p for p in pdfs if p != "summary.pdf"]
+    assert len(pdfs) > 2 and set(manifest["renders"]) == set(pdfs)
+    assert all((third / p).stat().st_ino == (second / p).stat().st_ino for p in manifest["reused"]["files"])
