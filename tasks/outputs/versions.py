@@ -15,13 +15,14 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 
 from schemas.outputs import CYCLES
 from tasks.errors import UnsafePath
+from tasks.outputs.excel import write_xlsx
 from tasks.periods import check_period
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -149,6 +150,11 @@ class Version:
     def write_csv(self, relative: str, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
         """`frame[columns]` written as the CSV `relative` of this version."""
         return write_csv(self.path_for(relative), frame, columns)
+
+    def write_xlsx(self, relative: str, frame: pd.DataFrame, columns: Sequence[str], sheet: str) -> Path:
+        """`frame[columns]` as the workbook `relative` of this version (Chinese headers, frozen, filtered), dated the
+        day it is made."""
+        return write_xlsx(self.path_for(relative), frame, columns, sheet, datetime.combine(date.today(), time()))
 
     def write_text(self, relative: str, text: str) -> Path:
         """`text` written as the UTF-8 file `relative` of this version."""

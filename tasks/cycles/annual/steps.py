@@ -71,10 +71,11 @@ def year_results(data: dict[str, pd.DataFrame], half_years: pd.DataFrame, previo
 
 
 def write_annual_csv(run: Run, results: AnnualResults) -> list[Path]:
-    """assessment.csv, individuals.csv and publicity.csv in the version."""
-    publicity = report.publicity(results.assessment)
+    """assessment.csv (and assessment.xlsx for Excel), individuals.csv and publicity.csv in the version."""
+    publicity, ranked = report.publicity(results.assessment), report.in_rank_order(results.assessment)
     return [
-        run.version.write_csv("assessment.csv", report.in_rank_order(results.assessment), ASSESSMENT_COLUMNS),
+        run.version.write_csv("assessment.csv", ranked, ASSESSMENT_COLUMNS),
+        run.version.write_xlsx("assessment.xlsx", ranked, ASSESSMENT_COLUMNS, "年度考核结果"),
         run.version.write_csv("individuals.csv", results.individuals, INDIVIDUAL_COLUMNS),
         run.version.write_csv("publicity.csv", publicity, list(publicity.columns)),
     ]

@@ -33,10 +33,11 @@ def rank_half_year(cycle: CycleRun) -> report.HalfYearOutcome:
 
 
 def write_half_year_csv(run: Run, outcome: report.HalfYearOutcome) -> list[Path]:
-    """ranking.csv and publicity.csv in the version."""
-    publicity = report.publicity(outcome)
+    """ranking.csv (and ranking.xlsx for Excel) and publicity.csv in the version."""
+    publicity, ranking = report.publicity(outcome), outcome.results()
     return [
-        run.version.write_csv("ranking.csv", outcome.results(), RANKING_COLUMNS),
+        run.version.write_csv("ranking.csv", ranking, RANKING_COLUMNS),
+        run.version.write_xlsx("ranking.xlsx", ranking, RANKING_COLUMNS, "半年点评排名"),
         run.version.write_csv("publicity.csv", publicity, list(publicity.columns)),
     ]
 

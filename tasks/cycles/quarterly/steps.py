@@ -27,6 +27,7 @@ def write_quarterly_csv(run: Run, review: pd.DataFrame, units: pd.DataFrame) -> 
     """fulfilment.csv and publicity.csv in the version."""
     publicity = report.publicity(review, units)
     return [run.version.write_csv("fulfilment.csv", review, FULFILMENT_COLUMNS),
+            run.version.write_xlsx("fulfilment.xlsx", review, FULFILMENT_COLUMNS, "承诺兑现情况"),
             run.version.write_csv("publicity.csv", publicity, list(publicity.columns))]
 
 
