@@ -47,7 +47,7 @@ def _options(manifest: dict) -> dict:
     """The run's own options, as its manifest recorded them."""
     options = {"all_units": bool(manifest.get("all_units", False))}
     if manifest.get("sample_seed") is not None:
-        options["seed"] = str(manifest["sample_seed"])
+        options["seed"] = int(manifest["sample_seed"])
     return options
 
 

@@ -43,6 +43,18 @@ def _corrections(inbox: Path, unit: str) -> dict:
                                                            float(lowered["score"].iloc[0]))}
 
 
+def _tamper_and_reproduce(runner, db: str, out: Path, unit: str):
+    """A stored score changed behind the audit log's back, then v2 reproduced: the difference is found."""
+    from sqlalchemy import text
+
+    from tasks.store.engine import get_engine
+
+    with get_engine(db).begin() as conn:
+        conn.execute(text("UPDATE ds_superior_scores SET score = 0 WHERE unit_id = :unit AND year = 2026 "
+                          "AND _superseded_by IS NULL"), {"unit": unit})
+    return runner.invoke(app, ["reproduce", "annual", "2026", "v2", "--out", str(out)])
+
+
 @pytest.fixture(scope="module")
 def story(tmp_path_factory, prefect_harness):
     from flows.annual_assessment import annual_assessment
@@ -68,11 +80,12 @@ def story(tmp_path_factory, prefect_harness):
         reproduced = {name: runner.invoke(app, ["reproduce", *args, "--out", str(out)])
                       for name, args in {"half_v1": ["half-year", "2026H1", "v1"], "v1": ["annual", "2026", "v1"],
                                          "v2": ["annual", "2026", "v2"]}.items()}
+        tampered = _tamper_and_reproduce(runner, db, out, unit)
         history = runner.invoke(app, ["history", "--unit", unit]).output
         everything = runner.invoke(app, ["history"]).output
     return {"unit": unit, "fixed": fixed, "half_v1": half_v1, "half_v2": half_v2, "v1": v1, "v2": v2, "v3": v3,
             "v4": v4, "snapshot": snapshot, "withdrawn": withdrawn, "restored": restored, "reproduced": reproduced,
-            "history": history, "everything": everything}
+            "history": history, "everything": everything, "tampered": tampered}
 
 
 def test_the_corrected_unit_scores_lower_and_ranks_lower(story):
@@ -114,6 +127,14 @@ def test_v1_is_untouched_and_reproduced_from_the_data_of_then(story):
         result = story["reproduced"][name]
         assert result.exit_code == 0, result.output
         assert result.output.startswith("一致:"), result.output
+
+
+def test_data_changed_behind_the_log_is_found_by_reproduction(story):
+    result = story["tampered"]
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].startswith("不一致:v2 的") and "— assessment.csv" in lines
+    assert any(line.strip().startswith("-" + story["unit"]) for line in lines)  # the unit's published row
 
 
 def test_a_withdrawn_file_stops_counting_and_its_restore_gives_back_v2(story):

@@ -30,10 +30,18 @@ def review(tmp_path_factory, prefect_harness):
         first = on_site_review(REVIEW, reason="现场点评结束", **kwargs)
         again = on_site_review(REVIEW, reason="补报问卷后重跑", **kwargs)
         other = on_site_review(REVIEW, reason="另行抽样", seed="7", **kwargs)
+        from tasks.outputs.reproduce import reproduce
+
+        reproduced = [reproduce(out, "on-site", REVIEW, n, db) for n in (1, 3)]
     engine = get_engine(db)
     data = {n: load_dataset(engine, n) for n in ("organisations", "site_reviews", "site_questionnaires",
                                                  "site_findings")}
-    return {"v1": Path(first), "v2": Path(again), "v3": Path(other), "data": data}
+    return {"v1": Path(first), "v2": Path(again), "v3": Path(other), "data": data, "reproduced": reproduced}
+
+
+def test_both_draws_are_reproduced_with_their_own_seeds(review):
+    assert [(r.version, r.differences) for r in review["reproduced"]] == [("v1", {}), ("v3", {})]
+    assert all(r.compared >= 2 for r in review["reproduced"])
 
 
 def test_the_sample_is_the_policy_draw_and_the_same_on_a_rerun(review):

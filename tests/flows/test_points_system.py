@@ -28,9 +28,18 @@ def year(tmp_path_factory, prefect_harness):
 
     with sample_workspace(tmp_path_factory.mktemp("points")) as (inbox, out, db):
         folder = points_system(period="2026", reason="定期运行", inbox=str(inbox), out=str(out))
+        from tasks.outputs.reproduce import reproduce
+
+        reproduced = reproduce(out, "points", "2026", 1, db)
     engine = get_engine(db)
     names = CYCLE_DATASETS["points"]["required"] + CYCLE_DATASETS["points"]["optional"]
-    return {"folder": Path(folder), "out": out, "data": {n: load_dataset(engine, n) for n in names}}
+    return {"folder": Path(folder), "out": out, "data": {n: load_dataset(engine, n) for n in names},
+            "reproduced": reproduced}
+
+
+def test_the_version_is_reproduced(year):
+    assert (year["reproduced"].version, year["reproduced"].differences) == ("v1", {})
+    assert year["reproduced"].compared >= 3  # points.csv, scorecards.csv, publicity.csv
 
 
 def test_version_files_and_latest(year):

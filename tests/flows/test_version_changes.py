@@ -25,7 +25,16 @@ def versions(tmp_path_factory, prefect_harness):
         first = Path(quarterly_review(period=PERIOD, reason="定期运行", **kwargs))
         second = Path(quarterly_review(period=PERIOD, reason="提高平台满意度预警线", policy="strict", **kwargs))
         third = Path(quarterly_review(period=PERIOD, reason="复核", policy="strict", **kwargs))
-    return first, second, third
+        from tasks.outputs.reproduce import reproduce
+
+        # v1 under the defaults, v2 under the stricter policy: each from the policy its manifest holds.
+        reproduced = [reproduce(out, "quarterly", PERIOD, n, _db) for n in (1, 2)]
+    return first, second, third, reproduced
+
+
+def test_each_version_is_reproduced_under_its_own_policy(versions):
+    assert [(r.version, r.differences) for r in versions[3]] == [("v1", {}), ("v2", {})]
+    assert all(r.compared >= 3 for r in versions[3])  # fulfilment.csv, publicity.csv, rejected/…, changes.csv
 
 
 def test_the_first_version_has_no_changes(versions):
@@ -36,7 +45,7 @@ def test_the_first_version_has_no_changes(versions):
 
 
 def test_changes_list_exactly_the_units_whose_warning_flipped(versions):
-    first, second, _ = versions
+    first, second = versions[0], versions[1]
     before = read_csv(first / "fulfilment.csv").set_index("unit_id")
     after = read_csv(second / "fulfilment.csv").set_index("unit_id")
     flipped = sorted(after.index[after["warning"] != before.loc[after.index, "warning"]])
