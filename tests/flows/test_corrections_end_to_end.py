@@ -4,6 +4,7 @@ versions reproduced from the data as it stood, on the tiny sample."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -176,3 +177,19 @@ def test_history_of_the_unit_names_the_corrections(story):
     everything = story["everything"].splitlines()
     assert any(f"撤回 {COMPLAINTS}" in line and "操作人:王芳;原因:投诉核查结论待复核" in line for line in everything)
     assert any(f"恢复 {COMPLAINTS}" in line and "操作人:王芳;原因:复核后维持" in line for line in everything)
+
+
+def test_the_rerun_renders_only_the_dossiers_whose_content_changed(story):
+    manifest = json.loads((story["v2"] / "manifest.json").read_text(encoding="utf-8"))
+    earlier = json.loads((story["v1"] / "manifest.json").read_text(encoding="utf-8"))["renders"]
+    reused = set(manifest["reused"]["files"])
+    both = sorted(p for p in set(manifest["renders"]) & set(earlier) if p.startswith("units/"))
+
+    def content(version: Path, name: str) -> str:  # the text, less the document number, which counts versions
+        return re.sub(r"〔2026〕年考\d+号", "", pdf_text(version / name))
+
+    differs = {p for p in both if content(story["v1"], p) != content(story["v2"], p)}
+    assert {p for p in both if p not in reused} == differs  # rendered again exactly when the content changed
+    assert f"units/{story['unit']}.pdf" not in reused and "summary.pdf" not in reused
+    assert len(reused) >= len(both) // 2
+    assert all(manifest["renders"][p] == earlier[p] for p in reused)
