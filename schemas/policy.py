@@ -78,6 +78,9 @@ class HalfYear(_Section):
     # Rank intervals and p_designated (SPEC §8): replicates of the parametric bootstrap, and its seed.
     bootstrap_replicates: int = Field(2000, ge=100, le=100_000)
     bootstrap_seed: int = Field(20_260_101, ge=0, le=2**63 - 1)
+    # The summary lists this many units at the head and at the tail of each ranking (and every designated unit);
+    # the full ranking is in ranking.csv and ranking.xlsx.
+    summary_rows: int = Field(20, ge=5, le=100_000)
     small_cell_min: int = Field(5, ge=1, le=1000)  # a breakdown of fewer respondents shows —(样本过少)
     integrity: Integrity = Integrity()
 
@@ -131,6 +134,9 @@ class Annual(_Section):
     rank_within_category: bool = True
     bottom_count: Count = 3
     escalation_growth: float = Field(0.05, ge=0, le=1)
+    # The summary lists this many units at the head and at the tail of each category (and every unit with a
+    # measure or a veto); the full ranking is in assessment.csv and assessment.xlsx.
+    summary_rows: int = Field(20, ge=5, le=100_000)
     dismissal_two_year_complaints: int = Field(5, ge=1, le=100)
 
     @field_validator("category_weights")

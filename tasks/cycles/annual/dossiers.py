@@ -18,8 +18,10 @@ from tasks.rules.annual import bonus_records
 
 
 def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFrame, targets: pd.DataFrame,
-                    previous: pd.DataFrame | None, quality: dict, year: int, policy: Policy) -> dict:
-    """Everything the annual summary shows, as plain values."""
+                    previous: pd.DataFrame | None, quality: dict, year: int, policy: Policy,
+                    units: pd.DataFrame) -> dict:
+    """Everything the annual summary shows, as plain values: each category's head and tail (the full ranking is
+    in the workbook), so that it reads the same for a city and a province."""
     figures = report.key_figures(assessment, individuals)
     last = report.key_figures(previous.assign(**_defaults(previous)), individuals.iloc[:0]) \
         if previous is not None and not previous.empty else None
@@ -31,8 +33,11 @@ def summary_context(base: dict, assessment: pd.DataFrame, individuals: pd.DataFr
                         ("先进单位", f"{figures['excellent']}个"),
                         ("末位处理", f"{figures['诫勉谈话'] + figures['调整主要领导']}个")],
         "grade_table": report.records(report.grade_table(assessment)),
-        "categories": [(c, report.records(rows)) for c, rows in
-                       report.in_rank_order(assessment).groupby("category", sort=False)],
+        "categories": [(c, report.records(common.head_and_tail(rows, policy.annual.summary_rows,
+                                                        rows["measure"].notna() | rows["veto"].astype(bool),
+                                                        "assessment.xlsx")))
+                       for c, rows in report.in_rank_order(assessment).groupby("category", sort=False)],
+        "regions": report.records(report.region_table(assessment, units)),
         "excellent": report.records(report.excellent_units(assessment)),
         "measures": report.records(report.measure_units(assessment, policy.annual.escalation_growth)),
         "apologies": report.records(report.apology_units(assessment)),

@@ -56,6 +56,23 @@ def grade_table(assessment: pd.DataFrame) -> pd.DataFrame:
     return counts.astype("int64").rename_axis("category").reset_index()
 
 
+def region_table(assessment: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Per region of the units (and 合计): units assessed, their mean final score, units of each grade, excellent
+    units, units with a measure and vetoed units."""
+    region = assessment["unit_id"].map(units.drop_duplicates("unit_id").set_index("unit_id")["region"])
+    frame = assessment.assign(region=region.astype("str").fillna("未登记地区"),
+                              grade=assessment["grade"].astype("str").fillna(UNGRADED),
+                              measured=assessment["measure"].notna())
+    counts = pd.crosstab(frame["region"], frame["grade"]).reindex(columns=[*GRADES, UNGRADED], fill_value=0)
+    sums = frame.groupby("region")[["excellent", "measured", "veto"]].sum()
+    table = pd.concat([frame.groupby("region").size().rename("units"), counts, sums], axis=1).astype("int64")
+    table.loc["合计"] = table.sum()
+    means = frame.groupby("region")["final_score"].mean()
+    table["mean_score"] = means.reindex(table.index)
+    table.loc["合计", "mean_score"] = frame["final_score"].mean()
+    return table.rename_axis("region").reset_index()
+
+
 def excellent_units(assessment: pd.DataFrame) -> pd.DataFrame:
     """先进单位 of the year, by category and rank."""
     return in_rank_order(assessment[assessment["excellent"].astype(bool)])

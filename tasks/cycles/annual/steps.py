@@ -90,7 +90,8 @@ def annual_jobs(run: Run, data: dict[str, pd.DataFrame], results: AnnualResults,
         return dossiers.cover(policy, year, number, title)
 
     summary = dossiers.summary_context(cover(f"{year}年度窗口单位考核情况报告"), results.assessment,
-                                       results.individuals, results.targets, previous, quality, year, policy)
+                                       results.individuals, results.targets, previous, quality, year, policy,
+                                       data["units"])
     units = dossiers.unit_jobs(cover(""), results.assessment, data, half_years, previous, year, policy,
                                path_for, all_units)
     publicity = dossiers.publicity_context(cover(""), results.assessment, year)

@@ -49,8 +49,10 @@ def summary_context(base: dict, outcome: report.HalfYearOutcome, quality: dict, 
                         ("有效测评票", f"{figures['valid']:,}张"),
                         ("重点管理单位", f"{figures['key_management']}个"),
                         ("重点督查单位", f"{figures['key_supervision']}个")],
-        "categories": [(c, report.records(rows)) for c, rows in ranked.groupby("category", sort=False)]
-        if outcome.within_category else [("", report.records(ranked))],
+        "categories": [(c, report.records(common.head_and_tail(rows, policy.half_year.summary_rows, rows["flagged"],
+                                                        "ranking.xlsx")))
+                       for c, rows in (ranked.groupby("category", sort=False) if outcome.within_category
+                                       else [("", ranked)])],
         "insufficient": report.records(insufficient),
         "designated": report.records(outcome.designated),
         "notes": outcome.notes,

@@ -71,7 +71,8 @@ def test_summary_lists_every_bonus_that_does_not_count():
     individuals = pd.DataFrame({c: pd.Series(dtype="str") for c in INDIVIDUAL_COLUMNS})
     quality = {"files": [], "reasons": [], "totals": {"rows_read": 0, "rows_accepted": 0, "rows_rejected": 0}}
     context = annual_dossiers.summary_context(annual_dossiers.cover(POLICY, 2026, 1, "年度考核"), result, individuals,
-                                              target_attainment(data["targets"], 2026), None, quality, 2026, POLICY)
+                                              target_attainment(data["targets"], 2026), None, quality, 2026, POLICY,
+                                              data["units"])
     text = _text(render_html("annual_summary.html", context))
     appendix = text[text.index("未计入或核减的加分单位名称"):]  # 附表3: numbered by base.css, not in the HTML
     # U2's one bonus counted whole: it is not listed. U1's three exceptions are, each with its reason.
@@ -80,3 +81,17 @@ def test_summary_lists_every_bonus_that_does_not_count():
                                "媒体表扬(2分):审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入；"
                                "群众来信(1分):未注明审定单位,未经审定,不计入")
     assert "市公积金中心" not in appendix
+
+
+def test_summary_counts_by_region():
+    from schemas.outputs import INDIVIDUAL_COLUMNS
+    from tasks.cycles.annual.report import region_table
+
+    result, data = _assessed()
+    table = region_table(result, data["units"]).set_index("region")
+    regions = data["units"].set_index("unit_id")["region"]
+    for region, rows in result.groupby(result["unit_id"].map(regions)):
+        assert table.loc[region, "units"] == len(rows)
+        assert table.loc[region, "mean_score"] == rows["final_score"].mean()
+        assert table.loc[region, "measured"] == rows["measure"].notna().sum()
+    assert table.loc["合计", "units"] == len(result)
