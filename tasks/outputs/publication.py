@@ -79,7 +79,8 @@ def appeal_rows(appeals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "appeal_id": appeals["appeal_id"], "unit_id": appeals["unit_id"],
         "unit_name": appeals["unit_name"] if "unit_name" in appeals else appeals["unit_id"],
-        "filed_on": chinese_dates(appeals["filed_at"]), "item": appeals["item"], "reason": appeals["reason"],
+        "filed_on": chinese_dates(appeals["filed_at"]),
+        "reason": appeals["item"].astype("str") + ":" + appeals["reason"].astype("str"),
         "outcome": outcome.fillna("未决定"), "decided_on": chinese_dates(appeals["decided_at"]),
         "note": note.fillna(""),
     })

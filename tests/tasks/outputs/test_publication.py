@@ -78,10 +78,11 @@ def test_a_final_version_records_its_draft_and_every_appeal():
         ("A1", "受理", "维持", "2027-02-01"), ("A2", "受理", "更正", "2027-02-02"), ("A3", "逾期不予受理", None, None)]
     context = publication_context(final, Policy())
     assert context["counts"] == {"received": 3, "heard": 2, "upheld": 1, "corrected": 1, "not_heard": 1}
-    assert [(r["unit_name"], r["filed_on"], r["outcome"], r["decided_on"], r["note"]) for r in context["appeals"]] == [
-        ("一局", "2027年1月22日", "维持", "2027年2月1日", "排名无误"),
-        ("二局", "2027年1月27日", "更正", "2027年2月2日", "重新计算"),
-        ("三局", "2027年1月28日", "逾期不予受理", "",
+    assert [(r["unit_name"], r["filed_on"], r["reason"], r["outcome"], r["decided_on"], r["note"])
+            for r in context["appeals"]] == [
+        ("一局", "2027年1月22日", "排名:有异议", "维持", "2027年2月1日", "排名无误"),
+        ("二局", "2027年1月27日", "测评:答卷有误", "更正", "2027年2月2日", "重新计算"),
+        ("三局", "2027年1月28日", "排名:有异议", "逾期不予受理", "",
          "提交日期2027年1月28日不在公示期(2027年1月21日至2027年1月27日)内"),
     ]
 
