@@ -28,7 +28,8 @@ from tasks.errors import AssessError, MissingDataset, retry_io_only
 from tasks.store.audit import KIND_LABELS, history
 from tasks.store.state import DataState, position, snapshot
 from tasks.store.window import window_conditions, window_files
-from tasks.periods import check_period, last_completed_period
+from tasks.periods import check_period, issue_date, last_completed_period
+from tasks.outputs.publication import Publication, draft_publication
 from tasks.outputs.versions import Version, latest_version, start_version, sweep_orphans
 from tasks.settings import get_settings, policy_file
 from tasks.inbox.report import IngestReport
@@ -51,6 +52,7 @@ class Run:
     replaces: int | None = None  # the published version this one follows, None for the first
     state: DataState | None = None  # the data state the run read (SPEC §6)
     previous_state: int | None = None  # the audit-log position the replaced version read, where it says
+    publication: Publication | None = None  # 公示稿 or 正式 (SPEC §7); None for a cycle without a window
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
@@ -146,18 +148,22 @@ def load_cycle_data(db_url: str, cycle: str, period: str) -> CycleData:
 
 @task(name="open-run", cache_policy=NO_CACHE)
 def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, reason: str,
-             policy_path: str | None = None, state: DataState | None = None) -> Run:
-    """Record a new run of the data in `state` and reserve the next version folder for it."""
+             policy_path: str | None = None, state: DataState | None = None,
+             final: Publication | None = None) -> Run:
+    """Record a new run of the data in `state` and reserve the next version folder for it: published as `final`
+    when given, else as a 公示稿 published today where the cycle has a publicity window."""
     swept = sweep_orphans(Path(out), cycle, period)
     previous = latest_version(Path(out), cycle, period)
     version = start_version(Path(out), cycle, period)
+    publication = final or draft_publication(cycle, issue_date(policy.timezone), policy)
     run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version,
               replaces=None if previous is None else int(previous.name[1:]), state=state,
-              previous_state=None if previous is None else recorded_state(previous))
+              previous_state=None if previous is None else recorded_state(previous), publication=publication)
     killed = [str(version.folder / f"v{number}") for number in swept]
     stored_runs.record_start(get_engine(db_url), dict(
         run_id=run.run_id, cycle=cycle, period=period, version=version.number, reason=reason,
-        policy_hash=policy.digest(), started_at=run.started_at, out_dir=str(version.final_path)), killed)
+        policy_hash=policy.digest(), started_at=run.started_at, out_dir=str(version.final_path),
+        **(publication.columns() if publication else {})), killed)
     if swept:
         get_run_logger().warning("清除了被中断运行留下的未完成版本:%s", "、".join(f"v{n}" for n in swept))
     return run
@@ -264,6 +270,7 @@ def _manifest(conn, run: Run, results: dict[str, pd.DataFrame], report: IngestRe
         "ingested_this_run": [f.file_name for f in report.files if f.status == "ingested"],
         "row_counts": {name: len(frame) for name, frame in results.items()},
         "replaces": None if run.replaces is None else f"v{run.replaces}",
+        **({} if run.publication is None else {"publication": run.publication.manifest()}),
         **(extra or {}),
     }
 

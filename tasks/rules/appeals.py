@@ -1,19 +1,22 @@
 """复核申请: which appeals against a 公示稿 are heard, why the others are not, and which drafts may become final.
 
-`windows` holds one row per published 公示稿: cycle, period, version, window_start (the day of publication) and
-window_end (tasks.rules.working_days.window_end). An appeal answers the latest draft of its cycle and period
+`windows` holds one row per published 公示稿: cycle, period, version, window_start and window_end
+(`publicity_window`: the window opens on the first working day after the day of publication, so a draft
+published in the evening, or on a weekend by a schedule, loses no day of it). An appeal answers the latest draft of its cycle and period
 published on or before the day it was filed; one filed before any draft of its period answers the first. The
 window includes both its first and its last day.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from schemas.datasets import CYCLE_PERIOD_PATTERNS
 from schemas.outputs import CYCLE_LABELS
 from schemas.policy import Publicity
-from tasks.rules.working_days import chinese_dates
+from tasks.rules.working_days import add_working_days, chinese_dates, window_end
 
 ACCEPTED = "受理"
 LATE = "逾期不予受理"
@@ -33,6 +36,13 @@ _FORM_HINTS = {"quarterly": "2026Q1 至 2026Q4 形式", "half-year": "2026H1 或
                "points": "2026 形式的年份", "on-site": "2026-R13 形式的点评编号"}
 _DECISION_COLUMNS = ["decision", "decided_at", "decided_by", "note"]
 _COUNTS = ["appeals", "accepted", "upheld", "corrected", "undecided"]
+
+
+def publicity_window(published_on: date, policy: Publicity) -> tuple[date, date]:
+    """公示期: the first and last day of the window of a 公示稿 published on `published_on`, `publicity_working_days`
+    working days from the first working day after it (published Wednesday 20 January 2027: 21 to 27 January)."""
+    first = add_working_days(published_on, 1, policy.extra_holidays)
+    return first, window_end(first, policy.publicity_working_days, policy.extra_holidays)
 
 
 def _text(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

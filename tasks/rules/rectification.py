@@ -38,7 +38,8 @@ def rectification_follow_up(previous: pd.DataFrame | None, current: pd.DataFrame
     answered = plans[plans["period"].astype(str).eq(previous_period)]
     filed = pd.to_datetime(answered["filed_at"]).groupby(answered["unit_id"].astype(str)).min()
     now = current.assign(unit_id=current["unit_id"].astype(str)).set_index("unit_id")
-    table["filed_at"] = table["unit_id"].map(filed)
+    # reindex, not map: mapping through an empty datetime Series fails in pandas.
+    table["filed_at"] = filed.reindex(table["unit_id"]).to_numpy()
     table["plan_filed"] = table["filed_at"].notna()
     table["unit_name"] = table["unit_id"].map(now["unit_name"]).fillna(table["previous_unit_name"]).astype("str")
     table["current_rank"] = table["unit_id"].map(now["rank"]).astype("Int64")

@@ -81,3 +81,18 @@ def _notes(table: pd.DataFrame, day: pd.Timestamp, holidays) -> pd.Series:
 def overdue_plans(clock: pd.DataFrame) -> pd.DataFrame:
     """Plans past their deadline and not filed: the list the daily deployment gives the administrator."""
     return clock[clock["status"].eq(OVERDUE)].reset_index(drop=True)
+
+
+def follow_up_clock(follow_up: pd.DataFrame, plans: pd.DataFrame, period: str, published, as_of,
+                    policy: Publicity) -> pd.DataFrame:
+    """The next half-year's follow-up (tasks.rules.rectification) with each 重点管理单位's plan read against its
+    deadline on day `as_of`: `plan_status` (按时提交, 逾期提交, 逾期未提交, 未到期, 未起算 while `period` has no
+    final version, i.e. `published` is None), `plan_late` (working days late) and `plan_note` in words; empty for
+    the 重点督查单位, whose plans run on no clock."""
+    managed = follow_up[follow_up["previous_designation"].astype("str").eq(KEY_MANAGEMENT)]
+    designated = pd.DataFrame({"unit_id": managed["unit_id"].astype("str"), "unit_name": managed["unit_name"],
+                               "period": period, "published": pd.Timestamp(published) if published else pd.NaT})
+    clock = rectification_clock(designated, plans, as_of, policy)[["unit_id", "status", "working_days_late", "note"]]
+    table = follow_up.merge(clock.rename(columns={"status": "plan_status", "working_days_late": "plan_late",
+                                                  "note": "plan_note"}), on="unit_id", how="left")
+    return table.assign(plan_status=table["plan_status"].fillna(""), plan_note=table["plan_note"].fillna(""))

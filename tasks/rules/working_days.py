@@ -4,9 +4,9 @@ Years in the holiday table of the chinese-calendar package follow it; any other 
 less the holidays the policy lists for it (`publicity.extra_holidays`), and `calendar_warnings` says so in words
 for the log and the dossier. Two ways of counting are used, each as Chinese practice reads its deadline:
 
-- a publicity window of n working days (公示期“自发布之日起5个工作日”) counts the day of publication itself
-  when it is a working day: published on Thursday 21 January 2027, five working days run to Wednesday 27
-  January (`window_end`);
+- a publicity window of n working days counts its first day itself when it is a working day: opening on
+  Thursday 21 January 2027, five working days run to Wednesday 27 January (`window_end`); a window opens on the
+  first working day after the day of publication (tasks.rules.appeals.publicity_window);
 - a time limit “within n working days of” an event counts from the day after it, as periods under the Civil
   Code do (民法典第二百零一条: 开始的当日不计入): `add_working_days`.
 

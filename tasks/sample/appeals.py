@@ -2,7 +2,7 @@
 
 The sample cannot know when a run publishes its 公示稿, so it assumes the day: the tenth working day after the
 half-year ends (`sample_publication`: 14 July 2026 for 2026H1), with the default window of five working days
-counted from that day (`sample_window`: to 20 July 2026). An end-to-end run that publishes its draft on that day
+from the working day after it (`sample_window`: 15 to 21 July 2026). An end-to-end run that publishes its draft on that day
 finds the first appeal inside the window, the second on its last day and the third on the first working day
 after it; the first is decided 维持, the second 更正, the late one not at all. The appeals come from the
 half-year's worst units; the last rows of each file are spoiled like every sample delivery.
@@ -19,6 +19,7 @@ import pandas as pd
 from schemas.datasets import DATASETS
 from schemas.policy import Publicity
 from tasks.periods import period_end_date
+from tasks.rules.appeals import publicity_window
 from tasks.rules.working_days import add_working_days, window_end
 from tasks.sample.files import spoil, write_csv, write_xlsx
 from tasks.sample.registry import rng_for
@@ -56,8 +57,7 @@ def sample_publication(period: str) -> date:
 
 def sample_window(period: str, policy: Publicity = Publicity()) -> tuple[date, date]:
     """The first and last day of the publicity window the sample's appeal dates are placed in."""
-    published = sample_publication(period)
-    return published, window_end(published, policy.publicity_working_days, policy.extra_holidays)
+    return publicity_window(sample_publication(period), policy)
 
 
 def _filed_on(anchor: str, k: int, window: tuple[date, date]) -> pd.Timestamp:

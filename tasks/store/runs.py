@@ -80,3 +80,28 @@ def load_results(engine: Engine, table: str, period: str, before: datetime | Non
             return None
         frame = pd.read_sql(select(result).where(result.c.run_id == run_id), conn)
     return frame.drop(columns=["run_id"])
+
+
+def publications(engine: Engine) -> pd.DataFrame:
+    """Every complete run with a publication (公示稿 or 正式): cycle, period, version, publication, published_on,
+    window_start, window_end and its folder, by cycle, period and version."""
+    c = runs.c
+    query = (select(c.run_id, c.cycle, c.period, c.version, c.publication, c.published_on, c.window_start,
+                    c.window_end, c.out_dir)
+             .where(c.status == "complete", c.publication.is_not(None)).order_by(c.cycle, c.period, c.version))
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    dates = ["published_on", "window_start", "window_end"]
+    return frame.astype({"version": "int64"}).assign(**{d: pd.to_datetime(frame[d]) for d in dates})
+
+
+def final_published_on(engine: Engine, cycle: str, period: str, before: datetime | None = None):
+    """The day the first 正式 version of `cycle` and `period` was published (of those finished `before`, when
+    given), or None while it has none: when the rectification clock started."""
+    c = runs.c
+    query = (select(c.published_on).where(c.status == "complete", c.publication == "正式", c.cycle == cycle,
+                                          c.period == period).order_by(c.published_on).limit(1))
+    if before is not None:
+        query = query.where(c.finished_at < before)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()

@@ -121,6 +121,11 @@ runs = Table(
     Column("finished_at", DateTime, nullable=True),
     Column("out_dir", Text, nullable=True),
     Column("error", Text, nullable=True),
+    # 公示稿 | 正式 for a cycle with a publicity window (SPEC §7), else empty; the window of a 公示稿.
+    Column("publication", String(10), nullable=True),
+    Column("published_on", Date, nullable=True),
+    Column("window_start", Date, nullable=True),
+    Column("window_end", Date, nullable=True),
     Index("ix_runs_cycle_period", "cycle", "period"),
 )
 

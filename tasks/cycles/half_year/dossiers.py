@@ -60,6 +60,7 @@ def summary_context(base: dict, outcome: report.HalfYearOutcome, quality: dict, 
         "dimension_table": report.records(report.dimension_comparison(outcome)),
         "follow_up": report.records(report.follow_up_table(outcome)),
         "previous_label": report.period_label(report.earlier_periods(outcome.period, 1)[0]),
+        "rectification_working_days": policy.publicity.rectification_working_days,
         "trend": report.records(report.city_trend(outcome).assign(
             label=lambda f: f["period"].map(report.period_label))),
         "charts": _summary_charts(outcome),

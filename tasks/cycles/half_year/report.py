@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from tasks.cycles.half_year.survey_checks import Screening, interval_notes, scre
 from tasks.rules.comments import comment_coverage
 from tasks.rules.disclosure import respondents, withhold
 from tasks.rules.rectification import rectification_follow_up
+from tasks.rules.rectification_clock import NOT_STARTED, follow_up_clock
 from tasks.rules.survey import city_medians, designation_notes, dimension_scores, group_scores, half_year_ranking
 from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
@@ -75,9 +77,11 @@ def stack_history(stored: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).reindex(columns=columns) if frames else pd.DataFrame(columns=columns)
 
 
-def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy,
-                      history: pd.DataFrame) -> HalfYearOutcome:
-    """The half-year's ranking and designations, dimension and group profiles, comment coverage and follow-up."""
+def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy, history: pd.DataFrame,
+                      clock_start: date | None = None, as_of: date | None = None) -> HalfYearOutcome:
+    """The half-year's ranking and designations, dimension and group profiles, comment coverage and follow-up; the
+    previous half-year's plans read on day `as_of` against their deadline, counted from `clock_start` (the day
+    its final version was published; None while it has none)."""
     rules = policy.half_year
     units = data["units"]
     screening = screen(data["survey_responses"], period, rules)
@@ -97,7 +101,9 @@ def half_year_outcome(data: dict[str, pd.DataFrame], period: str, policy: Policy
         dimensions=dims, groups=groups,
         dimension_medians=city_medians(dims, ranked), group_medians=city_medians(groups, ranked),
         coverage=comment_coverage(data["leader_comments"], data["subjects"], *period_bounds("half-year", period)),
-        follow_up=rectification_follow_up(previous, ranking, data["rectification_plans"], previous_period),
+        follow_up=follow_up_clock(
+            rectification_follow_up(previous, ranking, data["rectification_plans"], previous_period),
+            data["rectification_plans"], previous_period, clock_start, as_of or date.today(), policy.publicity),
         history=history, within_category=rules.rank_within_category,
     )
 
@@ -213,9 +219,14 @@ def neighbours(outcome: HalfYearOutcome, unit_id: str, reach: int = 3) -> pd.Dat
 
 
 def follow_up_table(outcome: HalfYearOutcome) -> pd.DataFrame:
-    """The rectification follow-up with the plan shown as 已报送 / 未报送."""
+    """The rectification follow-up with the plan shown as 已报送 / 未报送, and a 重点管理单位's as the clock reads it
+    once the previous half-year's final version is out (按时提交, 逾期提交(2个工作日), 逾期未提交, 未到期)."""
     table = outcome.follow_up
-    return table.assign(plan_filed=table["plan_filed"].map({True: "已报送", False: "未报送"}))
+    filed = table["plan_filed"].map({True: "已报送", False: "未报送"})
+    late = "(" + table["plan_late"].astype("Int64").astype("str") + "个工作日)"
+    status = table["plan_status"] + late.where(table["plan_late"].fillna(0).gt(0), "")
+    # Without a final version the clock has not started: the plan reads as filed or not.
+    return table.assign(plan_filed=status.where(~table["plan_status"].isin(["", NOT_STARTED]), filed))
 
 
 def publicity(outcome: HalfYearOutcome) -> pd.DataFrame:

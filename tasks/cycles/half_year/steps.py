@@ -15,7 +15,8 @@ from tasks.cycles.common import Run
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
-from tasks.store.runs import load_results
+from tasks.periods import issue_date, shift_period
+from tasks.store.runs import final_published_on, load_results
 from tasks.dossiers.render import PdfJob
 
 
@@ -27,9 +28,14 @@ def earlier_rankings(db_url: str, period: str, before: datetime | None = None) -
 
 
 def rank_half_year(cycle: CycleRun) -> report.HalfYearOutcome:
-    """半年点评: scores, ranks, designations, profiles, leader-comment coverage and rectification follow-up."""
-    history = earlier_rankings(cycle.db_url, cycle.run.period, cycle.published_before)
-    return report.half_year_outcome(cycle.data, cycle.run.period, cycle.run.policy, history)
+    """半年点评: scores, ranks, designations, profiles, leader-comment coverage and rectification follow-up, the
+    previous half-year's plans read on the day this version is published."""
+    run = cycle.run
+    history = earlier_rankings(cycle.db_url, run.period, cycle.published_before)
+    started = final_published_on(get_engine(cycle.db_url), "half-year", shift_period("half-year", run.period, -1),
+                                 cycle.published_before)
+    today = run.publication.published_on if run.publication else issue_date(run.policy.timezone)
+    return report.half_year_outcome(cycle.data, run.period, run.policy, history, started, today)
 
 
 def write_half_year_csv(run: Run, outcome: report.HalfYearOutcome) -> list[Path]:

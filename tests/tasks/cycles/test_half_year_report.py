@@ -102,3 +102,30 @@ def test_publicity_and_periods(outcome):
     assert publicity["确定结果"].tolist() == ["", "", "重点督查单位", "重点管理单位", "样本不足"]
     assert report.period_label("2025H2") == "2025年下半年"
     assert report.earlier_periods("2026H1", 3) == ["2024H2", "2025H1", "2025H2"]
+
+
+@pytest.mark.parametrize(("published", "plans", "as_of", "shown", "note"), [
+    # No final 2025H2 version yet: the clock has not started and the plan reads as filed.
+    (None, True, "2026-07-14", "已报送", "正式版尚未发布,整改时限未起算"),
+    # Final on Monday 22 December 2025: fifteen working days (1–3 January off, Sunday 4 January worked) run to
+    # 13 January 2026; the plan of 10 January is on time.
+    ("2025-12-22", True, "2026-07-14", "按时提交", "应于2026年1月13日前提交,2026年1月10日提交"),
+    # Final on 10 December 2025: due 31 December, filed on Saturday 10 January, six working days late.
+    ("2025-12-10", True, "2026-07-14", "逾期提交(6个工作日)",
+     "应于2025年12月31日前提交,2026年1月10日提交,逾期6个工作日"),
+    # No plan: overdue by five working days on 20 January; still running on the day it is due.
+    ("2025-12-22", False, "2026-01-20", "逾期未提交(5个工作日)", "应于2026年1月13日前提交,至2026年1月20日逾期5个工作日未提交"),
+    ("2025-12-22", False, "2026-01-13", "未到期", "应于2026年1月13日前提交,含当日尚余1个工作日"),
+])
+def test_the_follow_up_reads_each_key_management_plan_against_its_deadline(published, plans, as_of, shown, note):
+    from datetime import date
+
+    data = _data()
+    if not plans:
+        data["rectification_plans"] = data["rectification_plans"].iloc[:0]
+    policy = Policy.model_validate({"half_year": {"min_valid_responses": 2, "key_management_count": 1,
+                                                  "key_supervision_count": 1}})
+    outcome = report.half_year_outcome(data, PERIOD, policy, _history(),
+                                       published and date.fromisoformat(published), date.fromisoformat(as_of))
+    table = report.follow_up_table(outcome)
+    assert table[["unit_id", "plan_filed", "plan_note"]].values.tolist() == [["U4", shown, note]]

@@ -7,6 +7,7 @@ and every dossier of every cycle is rendered to HTML: each template renders with
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from tasks.cycles.registry import SPECS
 from tasks.cycles.spec import CycleRun
 from tasks.dossiers.render import render_html
 from tasks.inbox.ingest import ingest_inbox
+from tasks.outputs.publication import draft_publication, final_publication, with_publication
 from tasks.outputs.versions import start_version
 from tasks.sample.inbox import write_sample_inbox
 from tasks.store.engine import get_engine
@@ -30,7 +32,12 @@ TEMPLATES = {
     "points": {"points_summary.html", "points_publicity.html"},
     "on-site": {"on_site_summary.html"},
 }
-STANDALONE = ("points", "on-site")  # cycles whose results no later run reads: they store no result tables
+STANDALONE = ("points", "on-site")
+APPEALS = pd.DataFrame({
+    "appeal_id": ["A1"], "unit_id": ["U0001"], "filed_at": pd.to_datetime(["2027-01-22"]), "item": ["排名"],
+    "reason": ["有异议"], "status": ["受理"], "refusal_reason": [""], "decision": ["维持"],
+    "decided_at": pd.to_datetime(["2027-02-01"]), "note": ["维持原结果"],
+})  # cycles whose results no later run reads: they store no result tables
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +77,20 @@ def test_spec_computes_writes_and_renders_every_dossier(stored, code):
         html = render_html(job.template, job.context)
         assert f"<title>{job.context['title']}</title>" in html, job.path.name
         assert job.context["issuer"] == policy.issuer
+        assert "公示期:" not in html  # no window unless one is published
+
+    # Any cycle may be given a publicity window (policy `cycles_with_window`): its summary and list then state it.
+    draft = draft_publication(code, date(2027, 1, 20), Policy.model_validate(
+        {"publicity": {"cycles_with_window": [code]}}))
+    final = final_publication({"version": 1, "window_start": draft.window_start, "window_end": draft.window_end},
+                              date(2027, 2, 3), APPEALS)
+    for job in with_publication(jobs, draft, policy):
+        if "publication" in job.context:
+            assert "公示期:2027年1月21日至2027年1月27日" in render_html(job.template, job.context), job.path.name
+    for job in with_publication(jobs, final, policy):
+        if "publication" in job.context:
+            html = render_html(job.template, job.context)
+            assert "现正式公布" in html if job.path.name == "publicity.pdf" else "本版为正式版" in html, job.path.name
 
 
 def test_every_cycle_template_is_rendered_here():
