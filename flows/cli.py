@@ -259,12 +259,20 @@ def bench(
     seed: Annotated[int, typer.Option("--seed", help="样例数据的随机种子")] = 2026,
     db: Annotated[str | None, typer.Option("--db", help="空的数据库地址;默认新建 SQLite 文件")] = None,
     render_limit: Annotated[int | None, typer.Option("--render-limit", help="只生成前若干份文书(默认全部单位;0:不测生成)")] = None,
+    window: Annotated[bool, typer.Option("--window", help="只测期次窗口:库存5年与1年时年度考核运行耗时之比")] = False,
 ) -> None:
     """性能基准:逐周期逐阶段的耗时与峰值内存,与各阶段的最低开销对比,并判定目标是否达成。"""
-    from benchmarks.bench import as_text, run_benchmark
+    from benchmarks.bench import DATA_ROOT, as_text, run_benchmark
 
     if scale not in ("tiny", "city", "province"):
         _fail(AssessError(f"--scale 只能是 tiny、city 或 province,收到“{scale}”"))
+    if window:
+        from benchmarks.window import targets
+
+        for target in targets(DATA_ROOT, scale, seed):
+            verdict = "达成" if target.met else "未达成"
+            typer.echo(f"{target.name}:{target.measured:.2f}{target.unit}(目标 ≤ {target.wanted}{target.unit}),{verdict}")
+        return
     typer.echo(as_text(run_benchmark(scale, seed, db, render_limit=render_limit)))
 
 

@@ -48,3 +48,23 @@ def test_a_render_limit_of_zero_skips_rendering(tmp_path):
     assert "rendering" not in {r.stage for r in report.rows}
     assert [t.name.split("(")[0].split(":")[0] for t in report.targets] == [
         "年度考核 读取+校验+计算 vs 下限", "年度考核峰值内存", "Excel 读取 vs openpyxl", "排名区间", "排名区间额外内存"]
+
+
+def test_the_window_measurement_runs_both_stores_and_leaves_no_version(tmp_path):
+    from benchmarks import window
+
+    one, five = window.measure(tmp_path, "tiny", seed=7, repeats=1)
+    assert one > 0 and five > 0
+    # Five years were stored in one database, one year in the other; every timed version was abandoned.
+    from sqlalchemy import func, select
+
+    from tasks.store.engine import get_engine
+    from tasks.store.tables import dataset_tables
+
+    def years(folder: str) -> int:
+        engine = get_engine(f"sqlite:///{tmp_path / folder / 'bench.db'}")
+        with engine.connect() as conn:
+            return conn.execute(select(func.count(func.distinct(dataset_tables["superior_scores"].c.year)))).scalar()
+
+    assert (years("window-tiny-7-1y"), years("window-tiny-7-5y")) == (1, 5)
+    assert not any((tmp_path / "window-out").rglob("*.csv"))
