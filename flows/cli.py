@@ -182,6 +182,30 @@ def _use_settings(db: str | None, policy: Path | None) -> str:
     return policy.stem if policy is not None else DEFAULT_POLICY
 
 
+@app.command()
+def finalise(
+    on: Annotated[str, typer.Option("--on", help="核定日期,如 2027-02-01;默认为当天(北京时间)")] = "",
+    inbox: Annotated[Path, typer.Option("--inbox", help="收件箱目录")] = Path("data/inbox"),
+    out: Annotated[Path, typer.Option("--out", help="结果输出目录")] = Path("data/out"),
+    db: DbOption = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="政策文件(.yaml);默认使用内置标准")] = None,
+) -> None:
+    """公示期满发布正式版:公示期已满且复核申请均已决定的公示稿重新计算后发布为正式版并送达;其余说明暂缓原因。"""
+    from flows.finalise import finalise_publications
+    from flows.operator_log import quiet_tracebacks
+
+    try:
+        _check_policy(policy)
+        with quiet_tracebacks():
+            folders = finalise_publications(on=on, policy=_use_settings(db, policy), inbox=str(inbox), out=str(out))
+    except OPERATOR_ERRORS as exc:
+        _fail(exc)
+    for folder in folders:
+        typer.echo(f"已发布正式版:{folder}")
+    if not folders:
+        typer.echo("本次没有发布正式版:暂缓的原因见上方日志与管理界面的“暂缓发布正式版”")
+
+
 DEMO_RUNS = (("half-year", "H1"), ("half-year", "H2"), ("quarterly", "Q4"), ("annual", ""), ("points", ""))
 DEMO_REVIEW = "-R13"  # the sample's review of the last region (seed 004's team 13), for the year itself
 
@@ -200,7 +224,11 @@ def demo(
     typer.echo(f"生成样例数据({year - 1}—{year} 年)到 {inbox} ……")
     write_sample_inbox(inbox, scale="city", seed=seed, year=year, years=2)
     runs = [(cycle, f"{y}{part}") for y in (year - 1, year) for cycle, part in DEMO_RUNS]
+    publicity = ("half-year", f"{year}H1")  # published as 公示稿 on the sample's day, then made final
     for cycle, period in [*runs, ("on-site", f"{year}{DEMO_REVIEW}")]:
+        if (cycle, period) == publicity:
+            draft, final = _demo_publicity(inbox, out, db, period)
+            continue
         typer.echo(f"运行 {cycle} {period} ……")
         try:
             _run_cycle(cycle, period, inbox, out, db, None, "演示运行")
@@ -209,6 +237,32 @@ def demo(
     typer.echo("\n演示完成。PDF 与 CSV 结果位于:")
     for cycle, period in [*runs[len(DEMO_RUNS):], ("on-site", f"{year}{DEMO_REVIEW}")]:
         typer.echo(f"  {out.resolve() / cycle / period / 'latest'}")
+    typer.echo(f"{publicity[1]} 公示稿:{draft.resolve()}\n{publicity[1]} 正式版:{final.resolve()}")
+
+
+def _demo_publicity(inbox: Path, out: Path, db: str, period: str) -> tuple[Path, Path]:
+    """The half-year `period` published as 公示稿 on the day the sample's appeals assume, then made final by the
+    finalising flow on the working day after the sample's last decision; the two version folders."""
+    from flows.finalise import finalise_publications
+    from tasks.periods import pinned_day
+    from tasks.rules.working_days import add_working_days
+    from tasks.sample.appeals import sample_publication, sample_window
+
+    published, closed = sample_publication(period), add_working_days(sample_window(period)[1], 6)
+    typer.echo(f"运行 half-year {period}(公示稿,假定于{published:%Y-%m-%d}发布)……")
+    try:
+        with pinned_day(published):
+            draft = Path(_run_cycle("half-year", period, inbox, out, db, None, "演示运行:公示稿"))
+        typer.echo(f"公示期满发布正式版(核定日期 {closed:%Y-%m-%d})……")
+        with pinned_day(closed):
+            finals = finalise_publications(on=closed.isoformat(), policy=_use_settings(db, None), inbox=str(inbox),
+                                           out=str(out))
+    except OPERATOR_ERRORS as exc:
+        _fail(exc)
+    final = next((Path(f) for f in finals if Path(f).parent == draft.parent), None)
+    if final is None:
+        _fail(AssessError(f"{period} 未能发布正式版:原因见上方日志"))
+    return draft, final
 
 
 @app.command()

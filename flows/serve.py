@@ -100,7 +100,7 @@ def start_worker(env: dict[str, str], pool: str = WORK_POOL) -> subprocess.Popen
 
 DEPLOYMENT_LABELS = {"quarterly-review": "季度评议写实", "half-year-comment": "半年点评写实",
                      "annual-assessment": "年度考核", "points-system": "积分制管理",
-                     "on-site-review": "现场点评"}
+                     "on-site-review": "现场点评", "publicity-finalise": "公示期满发布正式版"}
 
 
 def upcoming_runs(api_url: str, per_deployment: int = 3) -> list[dict]:
@@ -120,6 +120,13 @@ def upcoming_runs(api_url: str, per_deployment: int = 3) -> list[dict]:
     return upcoming
 
 
+def _run_details(parameters: dict) -> str:
+    """What a scheduled run is for: a cycle's period and reason, or the day the finalising flow reads."""
+    if "reason" not in parameters:  # the finalising flow: no period, no reason
+        return f"核定日期:{parameters.get('on') or '当天'}"
+    return f"期次:{parameters.get('period') or '最近结束的一期'}  原因:{parameters['reason']}"
+
+
 def schedule_text(runs: list[dict], tz: str = "Asia/Shanghai") -> str:
     """The upcoming runs as an administrator reads them, in the city's time."""
     if not runs:
@@ -128,9 +135,7 @@ def schedule_text(runs: list[dict], tz: str = "Asia/Shanghai") -> str:
     for run in runs:
         start = run["start"].astimezone(ZoneInfo(tz))
         label = DEPLOYMENT_LABELS.get(run["deployment"], run["deployment"])
-        period = run["parameters"].get("period") or "最近结束的一期"
-        lines.append(f"  {start:%Y-%m-%d %H:%M}  {label}({run['deployment']})  期次:{period}  "
-                     f"原因:{run['parameters'].get('reason', '')}")
+        lines.append(f"  {start:%Y-%m-%d %H:%M}  {label}({run['deployment']})  {_run_details(run['parameters'])}")
     return "\n".join(lines)
 
 

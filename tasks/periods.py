@@ -8,7 +8,9 @@ and it is never "the period that ended last": a run names the review it reports 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -84,9 +86,22 @@ def year_of(period: str) -> int:
     return int(str(period)[:4])
 
 
+_PINNED: list[datetime] = []  # the instants `pinned_day` holds, innermost last
+
+
 def clock() -> datetime:
-    """The current instant (UTC); the one place tests pin the time."""
-    return datetime.now(timezone.utc)
+    """The current instant (UTC); the one place tests pin the time, and `assess demo` its timeline."""
+    return _PINNED[-1] if _PINNED else datetime.now(timezone.utc)
+
+
+@contextmanager
+def pinned_day(day: date, tz: str = "Asia/Shanghai") -> Iterator[None]:
+    """Within the block, versions are made as on `day` at 10:00 in the city: the demo's days of publication."""
+    _PINNED.append(datetime.combine(day, time(10), ZoneInfo(tz)).astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _PINNED.pop()
 
 
 def issue_date(tz: str = "Asia/Shanghai") -> date:

@@ -5,7 +5,8 @@ half-year ends (`sample_publication`: 14 July 2026 for 2026H1), with the default
 from the working day after it (`sample_window`: 15 to 21 July 2026). An end-to-end run that publishes its draft on that day
 finds the first appeal inside the window, the second on its last day and the third on the first working day
 after it; the first is decided 维持, the second 更正, the late one not at all. The appeals come from the
-half-year's worst units; the last rows of each file are spoiled like every sample delivery.
+half-year's worst units; the last rows of each file are spoiled like every sample delivery, and those appeals
+are filed late, so none of them can hold the final version back (`assess demo` publishes one).
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ APPEALS = (
     (("window", 2), "排名", "对本单位测评排名有异议:部分测评人并非本单位服务对象", "单位办公室 李华"),
     (("after", 0), "测评", "测评期间本单位窗口已整体搬迁,部分答卷所评实为原址其他单位", "单位办公室 周敏"),
     (("after", 1), "排名", "对确定为重点管理单位有异议", "单位办公室 陈刚"),
-    (("window", 3), "其他", "申请复核本单位测评答卷数量", "单位办公室 赵丽"),
-    (("window", 3), "测评", "对测评项目“工作效率”得分有异议", "单位办公室 孙伟"),
-    (("window", 4), "排名", "对本单位测评名次有异议", "单位办公室 吴静"),
-    (("window", 5), "扣分", "对明察暗访扣分有异议", "单位办公室 郑凯"),
+    # The rows spoiled at the end of the file are late too: a spoiled row still stored never holds a final back.
+    (("after", 2), "其他", "申请复核本单位测评答卷数量", "单位办公室 赵丽"),
+    (("after", 2), "测评", "对测评项目“工作效率”得分有异议", "单位办公室 孙伟"),
+    (("after", 3), "排名", "对本单位测评名次有异议", "单位办公室 吴静"),
+    (("after", 3), "扣分", "对明察暗访扣分有异议", "单位办公室 郑凯"),
 )
 # (appeal, working days after the window's last day, decision, note)
 DECISIONS = (

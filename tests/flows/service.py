@@ -18,7 +18,7 @@ import httpx
 from tests.helpers import free_port
 
 DEPLOYMENTS = {"quarterly-review", "half-year-comment", "annual-assessment", "points-system",
-               "on-site-review"}
+               "on-site-review", "publicity-finalise"}
 TERMINAL = ["COMPLETED", "FAILED", "CRASHED", "CANCELLED"]
 
 

@@ -42,3 +42,17 @@ def test_the_period_pattern_refuses_a_period_typed_wrong(cycle, example, good, b
     assert period["description"] == f"如 {example};留空则为最近结束的一期"
     assert [p for p in good if re.fullmatch(period["pattern"], p)] == good
     assert [p for p in bad if re.fullmatch(period["pattern"], p)] == []
+
+
+def test_the_finalising_form_asks_only_for_the_day_read():
+    from flows.finalise import finalise_publications
+
+    schema = parameter_schema(finalise_publications).model_dump()
+    assert {name: p["title"] for name, p in schema["properties"].items()} == {
+        "on": "核定日期", "policy": "政策", "inbox": "收件箱目录", "out": "结果目录"}
+    assert schema.get("required", []) == []  # a scheduled run reads today
+    on = schema["properties"]["on"]
+    assert on["description"] == "按此日期判断公示期是否届满、整改方案是否逾期,如 2027-02-01;留空则为当天(北京时间)"
+    good, bad = ["", "2027-02-01", "2026-12-31"], ["2027-2-1", "20270201", "2027年2月1日", " 2027-02-01"]
+    assert [d for d in good if re.fullmatch(on["pattern"], d)] == good
+    assert [d for d in bad if re.fullmatch(on["pattern"], d)] == []

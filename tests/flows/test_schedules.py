@@ -26,6 +26,7 @@ CRONS = {
     "annual-assessment": ((1,), 20),
     "points-system": ((1,), 25),
 }
+DAILY = {"publicity-finalise": 9}  # every day at 09:00: the 公示稿 whose window has closed become 正式
 ON_DEMAND = ("on-site-review",)  # deployed without a schedule: an administrator names the review to report on
 
 
@@ -34,6 +35,13 @@ def cron_times(months: tuple[int, ...], day: int, after: datetime, until: dateti
     times = [datetime(year, month, day, 8, 0, tzinfo=CITY)
              for year in range(after.year, until.year + 1) for month in months]
     return [t for t in times if after < t <= until]
+
+
+def daily_times(hour: int, after: datetime, count: int = ENOUGH) -> list[datetime]:
+    """The first `count` times `hour`:00 Asia/Shanghai strictly after `after`."""
+    first = after.astimezone(CITY).replace(hour=hour, minute=0, second=0, microsecond=0)
+    first += timedelta(days=1) if first <= after else timedelta()
+    return [first + timedelta(days=k) for k in range(count)]
 
 
 def _scheduled(service: Service) -> dict[str, list[datetime]]:
@@ -46,6 +54,7 @@ def _assert_upcoming_runs_at_cron_times(service: Service, started: datetime,
     """Within `timeout` seconds each deployment has its scheduled runs at exactly its cron times."""
     expected = {name: cron_times(months, day, started, started + HORIZON)[:ENOUGH]
                 for name, (months, day) in CRONS.items()}
+    expected |= {name: daily_times(hour, started) for name, hour in DAILY.items()}
     assert all(expected.values())
     expected |= {name: [] for name in ON_DEMAND}  # and an on-demand deployment has none
     deadline = datetime.now(CITY) + timedelta(seconds=timeout)
@@ -79,11 +88,12 @@ def test_assess_schedule_prints_the_next_runs_in_chinese(service, started):
 
     expected = _assert_upcoming_runs_at_cron_times(service, started)
     labels = {"annual-assessment": "年度考核", "half-year-comment": "半年点评写实", "quarterly-review": "季度评议写实",
-              "points-system": "积分制管理"}
+              "points-system": "积分制管理", "publicity-finalise": "公示期满发布正式版"}
+    details = dict.fromkeys(CRONS, "期次:最近结束的一期  原因:定期运行") | dict.fromkeys(DAILY, "核定日期:当天")
     result = CliRunner().invoke(app, ["schedule", "--api", service.api])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["即将运行(北京时间):"] + [
-        f"  {t:%Y-%m-%d %H:%M}  {labels[name]}({name})  期次:最近结束的一期  原因:定期运行"
+        f"  {t:%Y-%m-%d %H:%M}  {labels[name]}({name})  {details[name]}"
         for name in sorted(expected) for t in expected[name]]
 
 
