@@ -12,13 +12,16 @@ from sqlalchemy import Engine
 
 from benchmarks import floors
 from benchmarks.measure import Sample, measured, timed
-from schemas.datasets import DATASETS, INGEST_ORDER, dataset_for_file
+from schemas.datasets import DATASETS, INGEST_ORDER, Dataset, dataset_for_file
 from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.inbox.listing import InboxFile
 from tasks.inbox.reader import read_table
 from tasks.dossiers.render import PdfJob, render_html, render_pdfs, write_pdf
 from tasks.inbox.ingest import learn_keys, store_file
+from tasks.store import bulk
+from tasks.store.audit import writing
 from tasks.store.datasets import load_dataset
+from tasks.store.engine import get_engine
 from tasks.inbox.keys import WINDOW_UNITS, known_key
 from tasks.inbox.validation import validate
 
@@ -59,7 +62,7 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
     known = {known_key(d): pd.Index([], dtype="str") for d in DATASETS.values()}
     known[WINDOW_UNITS] = pd.Index([], dtype="str")  # filled as the units file is learnt, as intake does
     costs: dict[str, FileStages] = {}
-    for number, (path, name) in enumerate(inbox_files(inbox)):
+    for path, name in inbox_files(inbox):
         dataset, cost = DATASETS[name], costs.setdefault(name, FileStages())
         cost.files.append(path)
         with measured() as sample:
@@ -70,15 +73,36 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
         cost.validation.add(sample, timed(lambda: floors.mask_checks(dataset, raw, known))[0])
         learn_keys(known, dataset, result.accepted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        with engine.begin() as conn, measured() as sample:
-            store_file(conn, InboxFile(path, path.name, dataset), digest, path, result)
-        with engine.begin() as conn:
-            floor = timed(lambda: floors.bare_insert(conn, f"{name}_{number}", raw[dataset.column_names]))[0]
+        item = InboxFile(path, path.name, dataset)
+        with measured() as sample:  # as intake stores a file: staged, then published in one writer transaction
+            with (bulk.staged(engine, [(dataset, result.accepted)]) as stages,
+                  writing(engine, None, stages.attach) as conn):
+                file_id = store_file(conn, item, digest, path, result, stages.files[0])
+        floor = floors.bulk_floor(engine, dataset, result.accepted, file_id)
         cost.storage.add(sample, floor)
         # Province runs take a while; a line per file shows where they are.
         print(f"{path.name}:{len(raw):,} 行,读取 {cost.intake.seconds:.1f} 秒,校验 {cost.validation.seconds:.1f} 秒,"
               f"入库 {cost.storage.seconds:.1f} 秒(本数据集累计)", file=sys.stderr, flush=True)
     return costs
+
+
+def store_again(path: Path, dataset: Dataset, folder: Path) -> int:
+    """`path` stored once more, into a fresh database in `folder`, as intake stores it (its references taken as
+    known): the work a storage profile looks at. The file's id."""
+    raw = read_table(path, dataset)
+    known = {f"{r.dataset}.{r.target}": pd.Index(raw[r.column].dropna().unique(), dtype="str")
+             for r in dataset.references}
+    result = validate(dataset, raw, known)
+    database = folder / "store-again.db"
+    database.unlink(missing_ok=True)
+    engine = get_engine(f"sqlite:///{database}")
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        with (bulk.staged(engine, [(dataset, result.accepted)]) as stages,
+              writing(engine, None, stages.attach) as conn):
+            return store_file(conn, InboxFile(path, path.name, dataset), digest, path, result, stages.files[0])
+    finally:
+        engine.dispose()
 
 
 def load_cycle(engine: Engine, names: list[str]) -> tuple[dict[str, pd.DataFrame], Sample, float]:

@@ -19,7 +19,7 @@ from tasks.errors import AssessError
 from tasks.inbox.listing import InboxFile, list_inbox
 from tasks.inbox.reader import column_notes, read_table
 from tasks.inbox.report import FileReport, IngestReport, write_validation_report
-from tasks.store import audit
+from tasks.store import audit, bulk
 from tasks.store.audit import DataMoved, writing
 from tasks.store.state import counting, mark_superseded, position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
@@ -146,9 +146,10 @@ def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
 
 
 def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated,
-               who: str | None = None) -> int:
-    """Record one validated file: the file itself, its accepted rows, its rejected rows with their reasons, and
-    its event in the audit log; a correction's rows replace the stored rows with their keys. The file's id."""
+               staged: bulk.Staged | None, who: str | None = None) -> int:
+    """Record one validated file: the file itself, its accepted rows (`staged` beforehand, None when there are
+    none), its rejected rows with their reasons, and its event in the audit log; a correction's rows replace the
+    stored rows with their keys. The file's id."""
     now, kind = datetime.now(), "correction" if item.correction else "ingest"
     file_id = conn.execute(insert(ingested_files).returning(ingested_files.c.file_id).values(
         sha256=digest, file_name=item.name, dataset=item.dataset.name, archived_as=str(archived),
@@ -158,7 +159,8 @@ def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, r
     )).scalar_one()
     event = audit.record(conn, kind, audit.actor(who), file_id=file_id, dataset=item.dataset.name,
                          rows=len(result.accepted), at=now)
-    insert_rows(conn, dataset_tables[item.dataset.name], db_frame(item.dataset, result.accepted, file_id, event))
+    if staged is not None:
+        bulk.publish(conn, staged, file_id, event)
     _insert_rejected(conn, item.dataset, result.rejected, file_id, result.awaiting)
     if item.correction and len(result.accepted):
         replaced = mark_superseded(conn, item.dataset.name, [file_id], now)
@@ -223,9 +225,12 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
         pending = pending_rows(conn)
         known = known_references(conn, {item.dataset.name for item, _ in new} | set(pending))
     results = _validate_all(tables, known, policy)
-    with writing(engine, expected=read_at) as conn:
-        for ((item, digest), raw), result in zip(zip(new, (raw for _, raw in tables)), results):
-            store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result, who)
+    bulk.sweep(engine)
+    # Rows are staged before the lock is taken (on SQLite the stage's own connection needs the write lock).
+    batches = [(item.dataset, result.accepted) for (item, _), result in zip(new, results)]
+    with bulk.staged(engine, batches) as stages, writing(engine, read_at, stages.attach) as conn:
+        for (item, digest), (_, raw), result, staged in zip(new, tables, results, stages.files):
+            store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result, staged, who)
             report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
         report.revalidated = accept_pending(conn, pending, known, policy, who)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),

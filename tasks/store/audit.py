@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, union_all, update
@@ -37,17 +38,28 @@ def actor(by: str | None = None) -> str:
 
 
 @contextmanager
-def writing(engine: Engine, expected: int | None = None) -> Iterator[Connection]:
+def writing(engine: Engine, expected: int | None = None, attach: dict[str, Path] | None = None) -> Iterator[Connection]:
     """One transaction that changes the data, made alone: writers queue for one lock. With `expected` (the
-    position the writer's checks read), a change made meanwhile raises DataMoved and nothing is written."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # takes the write lock now, not at the first write
-        elif conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
-        if expected is not None and position(conn) != expected:
-            raise DataMoved
-        yield conn
+    position the writer's checks read), a change made meanwhile raises DataMoved and nothing is written. `attach`
+    names SQLite files the transaction reads besides the database (alias: path)."""
+    with engine.connect() as conn:
+        # SQLite attaches only outside a transaction: before the lock, and detached again after it.
+        for alias, path in (attach or {}).items():
+            conn.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(path),))
+        conn.commit()
+        try:
+            with conn.begin():
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")  # takes the write lock now, not at the first write
+                elif conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+                if expected is not None and position(conn) != expected:
+                    raise DataMoved
+                yield conn
+        finally:
+            for alias in attach or {}:
+                conn.exec_driver_sql(f"DETACH DATABASE {alias}")
+            conn.commit()
 
 
 def record(conn: Connection, kind: str, who: str, *, file_id: int | None = None, dataset: str | None = None,

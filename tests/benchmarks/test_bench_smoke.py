@@ -29,9 +29,10 @@ def test_every_target_is_reported(report):
     # The goals of the briefs are each measured, whatever their verdict on this machine.
     names = [t.name.split("(")[0].split(":")[0] for t in report.targets]
     assert names == ["进程池 vs 串行生成 PDF", "单份文书 vs 裸 WeasyPrint", "年度考核 读取+校验+计算 vs 下限",
-                     "年度考核峰值内存", "Excel 读取 vs openpyxl", "排名区间", "排名区间额外内存"]
+                     "年度考核峰值内存", "全部收件 读取 vs pyarrow/calamine 原始读取", "全部收件 入库 vs ADBC 批量装载",
+                     "Excel 读取 vs openpyxl", "排名区间", "排名区间额外内存"]
     # The bootstrap of the tiny sample's 60 units takes well under its two seconds.
-    assert report.targets[5].met and report.targets[6].measured < 0.1
+    assert report.targets[7].met and report.targets[8].measured < 0.1
     assert all(t.measured > 0 for t in report.targets)
 
 
@@ -47,7 +48,8 @@ def test_a_render_limit_of_zero_skips_rendering(tmp_path):
     report = run_benchmark("tiny", seed=7, root=tmp_path, excel_rows=500, render_limit=0, workers=1)
     assert "rendering" not in {r.stage for r in report.rows}
     assert [t.name.split("(")[0].split(":")[0] for t in report.targets] == [
-        "年度考核 读取+校验+计算 vs 下限", "年度考核峰值内存", "Excel 读取 vs openpyxl", "排名区间", "排名区间额外内存"]
+        "年度考核 读取+校验+计算 vs 下限", "年度考核峰值内存", "全部收件 读取 vs pyarrow/calamine 原始读取",
+        "全部收件 入库 vs ADBC 批量装载", "Excel 读取 vs openpyxl", "排名区间", "排名区间额外内存"]
 
 
 def test_the_window_measurement_runs_both_stores_and_leaves_no_version(tmp_path):
