@@ -93,11 +93,6 @@ class HalfYear(_Section):
                              "请删除此项,改设 publicity.rectification_working_days(默认 15 个工作日)")
         return data
 
-    @property
-    def rectification_days(self) -> int:
-        """Calendar days the half-year dossier still quotes until it shows the rectification clock's deadline."""
-        return 30
-
     @field_validator("grade_points")
     @classmethod
     def _grades_known(cls, points: dict[str, float]) -> dict[str, float]:

@@ -155,7 +155,8 @@ def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, rea
     swept = sweep_orphans(Path(out), cycle, period)
     previous = latest_version(Path(out), cycle, period)
     version = start_version(Path(out), cycle, period)
-    publication = final or draft_publication(cycle, issue_date(policy.timezone), policy)
+    issued = issue_date(policy.timezone)
+    publication = final or draft_publication(cycle, issued, policy)
     run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version,
               replaces=None if previous is None else int(previous.name[1:]), state=state,
               previous_state=None if previous is None else recorded_state(previous), publication=publication)
@@ -163,7 +164,8 @@ def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, rea
     stored_runs.record_start(get_engine(db_url), dict(
         run_id=run.run_id, cycle=cycle, period=period, version=version.number, reason=reason,
         policy_hash=policy.digest(), started_at=run.started_at, out_dir=str(version.final_path),
-        **(publication.columns() if publication else {})), killed)
+        # A cycle without a publicity window publishes its version final on the day it is issued.
+        **(publication.columns() if publication else {"published_on": issued})), killed)
     if swept:
         get_run_logger().warning("清除了被中断运行留下的未完成版本:%s", "、".join(f"v{n}" for n in swept))
     return run

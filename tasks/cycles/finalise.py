@@ -24,13 +24,13 @@ from schemas.policy import DEFAULT_POLICY, Policy
 from tasks.cycles.common import run_logger
 from tasks.errors import AssessError
 from tasks.periods import issue_date
-from tasks.outputs.publication import DRAFT, FINAL, Publication, final_publication
+from tasks.outputs.publication import DRAFT, Publication, final_publication
 from tasks.rules.appeals import appeal_status, draft_readiness, undecided_appeals
 from tasks.rules.rectification_clock import CLOCK_COLUMNS, key_management_units, overdue_plans, rectification_clock
 from tasks.rules.working_days import chinese_dates
 from tasks.store.datasets import load_dataset
 from tasks.store.engine import get_engine
-from tasks.store.runs import load_results, publications
+from tasks.store.runs import final_versions, load_results, publications
 
 FINAL_REASON = "公示期满,复核申请均已决定,发布正式版"
 PUBLISHED_UNITS = {"half-year": "ranking", "annual": "assessment"}  # the result table naming a draft's units
@@ -173,9 +173,7 @@ def report_held(review: Review) -> None:
 def overdue_rectification(db_url: str, policy: Policy, on: date) -> pd.DataFrame:
     """Plans of 重点管理单位 now overdue (逾期未提交), of the half-years made final within a year before `on`."""
     engine = get_engine(db_url)
-    runs = publications(engine)
-    finals = runs[runs["cycle"].eq("half-year") & runs["publication"].eq(FINAL)]
-    finals = finals.sort_values("published_on").drop_duplicates("period")
+    finals = final_versions(engine, "half-year")
     finals = finals[finals["published_on"].between(pd.Timestamp(on - CLOCK_REACH), pd.Timestamp(on))]
     designated = [key_management_units(ranking, row.period, row.published_on) for row in finals.itertuples()
                   if (ranking := load_results(engine, "ranking", row.period)) is not None]

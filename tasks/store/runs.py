@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from tasks.store.state import DataState
 from tasks.store.tables import ingested_files, result_tables, runs
@@ -95,13 +95,28 @@ def publications(engine: Engine) -> pd.DataFrame:
     return frame.astype({"version": "int64"}).assign(**{d: pd.to_datetime(frame[d]) for d in dates})
 
 
+def _final(c):
+    # A version is final once published as 正式; a cycle without a publicity window is final on the day issued.
+    return or_(c.publication == "正式", and_(c.publication.is_(None), c.published_on.is_not(None)))
+
+
 def final_published_on(engine: Engine, cycle: str, period: str, before: datetime | None = None):
-    """The day the first 正式 version of `cycle` and `period` was published (of those finished `before`, when
+    """The day the first final version of `cycle` and `period` was published (of those finished `before`, when
     given), or None while it has none: when the rectification clock started."""
     c = runs.c
-    query = (select(c.published_on).where(c.status == "complete", c.publication == "正式", c.cycle == cycle,
-                                          c.period == period).order_by(c.published_on).limit(1))
+    query = (select(c.published_on).where(c.status == "complete", _final(c), c.cycle == cycle, c.period == period)
+             .order_by(c.published_on).limit(1))
     if before is not None:
         query = query.where(c.finished_at < before)
     with engine.connect() as conn:
         return conn.execute(query).scalar()
+
+
+def final_versions(engine: Engine, cycle: str) -> pd.DataFrame:
+    """period, published_on: the day each period of `cycle` was first published final."""
+    c = runs.c
+    query = (select(c.period, func.min(c.published_on).label("published_on"))
+             .where(c.status == "complete", _final(c), c.cycle == cycle).group_by(c.period).order_by(c.period))
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    return frame.assign(published_on=pd.to_datetime(frame["published_on"]))

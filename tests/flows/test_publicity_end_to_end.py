@@ -205,6 +205,15 @@ def test_the_final_summary_names_each_appeal_and_its_decision(story):
             "更正1件),不予受理1件,均已作出复核决定,现正式公布。") in publicity
 
 
+def test_a_key_management_units_plan_deadline_runs_from_the_final_version(story):
+    unit = story["units"]["upheld"]  # ranked last: a 重点管理单位
+    draft = pdf_text(story["draft"] / "units" / f"{unit}.pdf")
+    final = pdf_text(story["out"] / "half-year" / PERIOD / "v2" / "units" / f"{unit}.pdf")
+    assert "制定整改方案,自本期点评结果正式发布之日起15个工作日内报送" in draft and "2026年8月" not in draft
+    # Published Tuesday 28 July: the fifteenth working day after it is Tuesday 18 August.
+    assert "制定整改方案,于2026年8月18日前(正式版发布之日起15个工作日内)报送" in final
+
+
 def test_the_final_changes_show_the_corrected_unit(story):
     # The 更正 decision is carried out by a correction file (SPEC §6): changes.csv against the draft names the unit.
     final = story["out"] / "half-year" / PERIOD / "v2"

@@ -66,7 +66,3 @@ def test_bad_publicity_settings_name_the_field(tmp_path, yaml_text, problem):
         load_policy(path)
     assert str(error.value) == f"政策文件 {path} 有误 — {problem}"
 
-
-def test_the_dossier_still_reads_the_retired_limit():
-    # Until the half-year dossier quotes the clock's deadline, it reads the old 30 calendar days.
-    assert load_policy(None).half_year.rectification_days == 30

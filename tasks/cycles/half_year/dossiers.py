@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +16,8 @@ from tasks.cycles.half_year.survey_checks import boundary_sentence
 from tasks.dossiers.charts import bar_svg, histogram_svg, interval_svg, profile_svg, trend_svg
 from tasks.dossiers import common
 from tasks.dossiers.render import PdfJob
+from tasks.outputs.publication import DRAFT, Publication
+from tasks.rules.working_days import add_working_days
 
 
 def cover(policy: Policy, period: str, version: int, title: str, today: date | None = None) -> dict:
@@ -111,26 +113,40 @@ def _numbers(values: pd.Series) -> list[float | None]:
     return [None if pd.isna(v) else float(v) for v in values]
 
 
-def next_steps(row: dict, issued: date, policy: Policy) -> list[str]:
-    """What a designated unit must do next, with the rectification deadline."""
-    days = policy.half_year.rectification_days
-    due = issued + timedelta(days=days)
+def plan_deadline(issued: date, publication: Publication | None, policy: Policy) -> str:
+    """When a 重点管理单位's rectification plan is due, as its dossier states it: the date of the
+    `rectification_working_days`-th working day after the final version (正式版) was published, or after this
+    version was issued where the half-year has no publicity window; a 公示稿 is not final, so it states the
+    rule without a date."""
+    days = policy.publicity.rectification_working_days
+    if publication is not None and publication.status == DRAFT:
+        return f"自本期点评结果正式发布之日起{days}个工作日内"
+    start = publication.published_on if publication is not None else issued
+    due = add_working_days(start, days, policy.publicity.extra_holidays)
+    source = "正式版发布" if publication is not None else "报告印发"
+    return f"于{due.year}年{due.month}月{due.day}日前({source}之日起{days}个工作日内)"
+
+
+def next_steps(row: dict, issued: date, publication: Publication | None, policy: Policy) -> list[str]:
+    """What a designated unit must do next: a 重点管理单位 with its rectification plan's deadline (the clock of
+    tasks.rules.rectification_clock); a 重点督查单位's plan is on no clock and is followed up next half-year."""
     if row["designation"] == KEY_MANAGEMENT:
         return [
             f"单位主要负责人{row.get('leader_name') or ''}接受市委领导诫勉谈话,当面说明测评排名靠后的原因。",
-            f"针对测评反映的突出问题制定整改方案,于{due.year}年{due.month}月{due.day}日前(报告印发之日起{days}日内)"
+            f"针对测评反映的问题制定整改方案,{plan_deadline(issued, publication, policy)}"
             "报送市创先争优活动领导小组办公室。",
             "本期测评名次与整改方案在全市范围内公开,接受群众监督。",
             "整改落实情况纳入下一期半年点评跟踪通报。",
         ]
     return [
         "列为市委重点督查对象,由市创先争优活动领导小组办公室组织专项督查。",
-        f"对照测评反映的问题逐项整改,于{due.year}年{due.month}月{due.day}日前报送整改情况。",
+        "对照测评反映的问题逐项整改,整改情况报送市创先争优活动领导小组办公室。",
         "整改情况纳入下一期半年点评跟踪通报。",
     ]
 
 
-def unit_context(base: dict, outcome: report.HalfYearOutcome, row: dict, policy: Policy) -> dict:
+def unit_context(base: dict, outcome: report.HalfYearOutcome, row: dict, policy: Policy,
+                 publication: Publication | None = None) -> dict:
     """Everything one designated unit's dossier shows, as plain values."""
     unit = row["unit_id"]
     dims = report.profile_table(outcome, unit, "dimension")
@@ -148,7 +164,7 @@ def unit_context(base: dict, outcome: report.HalfYearOutcome, row: dict, policy:
         "neighbours": report.records(report.neighbours(outcome, unit)),
         "history": report.records(history),
         "follow_up": report.records(follow) if follow is not None else [],
-        "next_steps": next_steps(row, date.fromisoformat(base["issued_on"]), policy),
+        "next_steps": next_steps(row, date.fromisoformat(base["issued_on"]), publication, policy),
         "boundary": boundary_sentence(row) if row.get("boundary") else None,
         "integrity": _unit_integrity(outcome, unit), "small_cell_min": outcome.small_cell_min,
         "charts": {
@@ -179,8 +195,9 @@ def publicity_context(base: dict, outcome: report.HalfYearOutcome) -> dict:
 
 
 def dossier_jobs(base: Callable[[str], dict], outcome: report.HalfYearOutcome, quality: dict, policy: Policy,
-                 path_for: Callable[[str], Path]) -> list[PdfJob]:
-    """The summary first (the heaviest), then the publicity list and one dossier per designated unit."""
+                 path_for: Callable[[str], Path], publication: Publication | None = None) -> list[PdfJob]:
+    """The summary first (the heaviest), then the publicity list and one dossier per designated unit; the
+    version's `publication` (公示稿, 正式, or None without a window) decides how plan deadlines read."""
     label = base("")["period_label"]
     jobs = [
         PdfJob("half_year_summary.html",
@@ -189,6 +206,6 @@ def dossier_jobs(base: Callable[[str], dict], outcome: report.HalfYearOutcome, q
         PdfJob("half_year_publicity.html", publicity_context(base(""), outcome), path_for("publicity.pdf")),
     ]
     for row in report.records(outcome.designated):
-        jobs.append(PdfJob("half_year_unit.html", unit_context(base(""), outcome, row, policy),
+        jobs.append(PdfJob("half_year_unit.html", unit_context(base(""), outcome, row, policy, publication),
                            path_for(f"units/{row['unit_id']}.pdf")))
     return jobs

@@ -53,7 +53,7 @@ def half_year_jobs(run: Run, outcome: report.HalfYearOutcome, quality: dict) -> 
     def cover(title: str) -> dict:
         return dossiers.cover(run.policy, run.period, run.version.number, title)
 
-    return dossiers.dossier_jobs(cover, outcome, quality, run.policy, run.version.path_for)
+    return dossiers.dossier_jobs(cover, outcome, quality, run.policy, run.version.path_for, run.publication)
 
 
 def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
