@@ -111,8 +111,9 @@ def bulk_floor(engine: Engine, dataset: Dataset, accepted: pd.DataFrame, file_id
     meta = MetaData()
     Table("ingested_files", meta, Column("file_id", Integer, primary_key=True))
     copy = target.to_metadata(meta, name=f"floor_{dataset.name}")
-    for index in copy.indexes:
-        index.name = index.name.replace(target.name, copy.name)
+    for named in [*copy.indexes, *copy.constraints]:  # names are global to a PostgreSQL schema
+        if isinstance(named.name, str):
+            named.name = named.name.replace(target.name, copy.name)
     if engine.dialect.name == "sqlite":
         path = Path(engine.url.database).with_name(f".floor_{dataset.name}.sqlite")
         path.unlink(missing_ok=True)

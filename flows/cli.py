@@ -314,6 +314,7 @@ def bench(
     db: Annotated[str | None, typer.Option("--db", help="空的数据库地址;默认新建 SQLite 文件")] = None,
     render_limit: Annotated[int | None, typer.Option("--render-limit", help="只生成前若干份文书(默认全部单位;0:不测生成)")] = None,
     window: Annotated[bool, typer.Option("--window", help="只测期次窗口:库存5年与1年时年度考核运行耗时之比")] = False,
+    end_to_end: Annotated[bool, typer.Option("--end-to-end", help="只测端到端:全新收件箱的年度考核运行一次,数据未变再运行一次")] = False,
 ) -> None:
     """性能基准:逐周期逐阶段的耗时与峰值内存,与各阶段的最低开销对比,并判定目标是否达成。"""
     from benchmarks.bench import DATA_ROOT, as_text, run_benchmark
@@ -326,6 +327,17 @@ def bench(
         for target in targets(DATA_ROOT, scale, seed):
             verdict = "达成" if target.met else "未达成"
             typer.echo(f"{target.name}:{target.measured:.2f}{target.unit}(目标 ≤ {target.wanted}{target.unit}),{verdict}")
+        return
+    if end_to_end:
+        from benchmarks import end_to_end as e2e
+        from benchmarks.bench import YEAR, sample_inbox
+
+        folder = DATA_ROOT / f"{scale}-{seed}" / "end-to-end"
+        first, again = e2e.measure(sample_inbox(scale, seed), folder, db, YEAR)
+        for target in e2e.targets(first, again, scale):
+            verdict = "PASS 达标" if target.met else "MISS 未达标"
+            typer.echo(f"{verdict}  {target.name}:{target.measured:.2f}{target.unit}(目标 ≤ {target.wanted:g}{target.unit})")
+        typer.echo(f"运行日志:{folder}")
         return
     typer.echo(as_text(run_benchmark(scale, seed, db, render_limit=render_limit)))
 

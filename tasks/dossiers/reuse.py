@@ -38,13 +38,25 @@ def _canonical(value):
 
 
 VERSION_FIELDS = ("doc_number",)  # context fields that name the version rather than the content
+NOTE = "version_changes"  # the summary's 本版变更说明 (tasks/outputs/changes.py); `unchanged` when nothing changed
 
 
-def render_key(job: PdfJob) -> str:
-    """What the PDF of `job` is rendered from: the templates, the template's name and the context."""
-    content = {k: v for k, v in job.context.items() if k not in VERSION_FIELDS}
+def render_key(job: PdfJob, leave_out: tuple[str, ...] = ()) -> str:
+    """What the PDF of `job` is rendered from: the templates, the template's name and the context (without the
+    fields `leave_out`)."""
+    content = {k: v for k, v in job.context.items() if k not in VERSION_FIELDS + leave_out}
     context = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_canonical)
     return hashlib.sha256(f"{templates_digest(TEMPLATES)}\0{job.template}\0{context}".encode()).hexdigest()
+
+
+def content_key(job: PdfJob) -> str:
+    """The render key without the change note: what a document says besides how its version came about."""
+    return render_key(job, (NOTE,))
+
+
+def _says_nothing_changed(job: PdfJob) -> bool:
+    note = job.context.get(NOTE)
+    return isinstance(note, dict) and bool(note.get("unchanged"))
 
 
 @dataclass
@@ -53,17 +65,21 @@ class Reuse:
 
     root: Path  # the version's folder, which the jobs' paths lie in
     keys: dict[str, str] = field(default_factory=dict)  # relative path → render key, every job
+    contents: dict[str, str] = field(default_factory=dict)  # relative path → content key, every job
     reused: list[str] = field(default_factory=list)  # relative paths linked from the earlier version
     earlier: str | None = None  # the earlier version's name, when one was looked at
 
     def manifest(self) -> dict:
-        return {"renders": self.keys, "reused": {"from": self.earlier, "files": self.reused}}
+        return {"renders": self.keys, "contents": self.contents,
+                "reused": {"from": self.earlier, "files": self.reused}}
 
 
-def _earlier_keys(earlier: Path | None) -> dict[str, str]:
+def _earlier_keys(earlier: Path | None) -> tuple[dict[str, str], dict[str, str]]:
+    """The render and content keys of the earlier version's PDFs (none for a version from before they were kept)."""
     if earlier is None or not (earlier / "manifest.json").is_file():
-        return {}
-    return json.loads((earlier / "manifest.json").read_text(encoding="utf-8")).get("renders") or {}
+        return {}, {}
+    manifest = json.loads((earlier / "manifest.json").read_text(encoding="utf-8"))
+    return manifest.get("renders") or {}, manifest.get("contents") or {}
 
 
 def _link(source: Path, target: Path) -> None:
@@ -76,16 +92,25 @@ def _link(source: Path, target: Path) -> None:
 
 def take_unchanged(jobs: list[PdfJob], root: Path, earlier: Path | None) -> tuple[list[PdfJob], Reuse]:
     """Link into `root` every PDF of `jobs` that `earlier` (a published version) rendered from the same templates and
-    context and still holds; the jobs left to render, and what was reused."""
-    known = _earlier_keys(earlier)
+    context and still holds; the jobs left to render, and what was reused.
+
+    A summary whose change note says nothing changed against `earlier` (same data, same policy, same results) is
+    `earlier`'s document when the rest of its content is the same: it keeps that document, change note included,
+    and its key."""
+    known, contents = _earlier_keys(earlier)
     reuse, left = Reuse(root, earlier=None if earlier is None else earlier.name), []
     for job in jobs:
         relative = job.path.relative_to(root).as_posix()
-        key = reuse.keys[relative] = render_key(job)
+        key, content = render_key(job), content_key(job)
         source = None if earlier is None else earlier / relative
-        if known.get(relative) == key and source is not None and source.is_file():
+        same = known.get(relative) == key or (
+            _says_nothing_changed(job) and relative in known and contents.get(relative) == content)
+        reuse.contents[relative] = content
+        if same and source is not None and source.is_file():
             _link(source, job.path)
             reuse.reused.append(relative)
+            reuse.keys[relative] = known[relative]
         else:
+            reuse.keys[relative] = key
             left.append(job)
     return left, reuse

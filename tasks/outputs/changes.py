@@ -11,7 +11,7 @@ import pandas as pd
 from tasks.dossiers.common import records
 from tasks.dossiers.render import PdfJob
 from tasks.outputs.versions import Version
-from tasks.rules.changes import CHANGE_COLUMNS, Compared, change_causes, event_causes, result_changes
+from tasks.rules.changes import CHANGE_COLUMNS, UNCHANGED, Compared, change_causes, event_causes, result_changes
 
 SHOWN = 30  # changes listed in the summary; changes.csv has them all
 
@@ -70,6 +70,7 @@ def with_changes(jobs: list[PdfJob], changes: VersionChanges | None) -> list[Pdf
         return jobs
     note = {"replaces": f"v{changes.replaces}", "cause": changes.cause, "count": len(changes.changes),
             "units": int(changes.changes["unit_id"].nunique()), "rows": records(changes.changes.head(SHOWN)),
-            "more": max(len(changes.changes) - SHOWN, 0)}
+            "more": max(len(changes.changes) - SHOWN, 0),
+            "unchanged": changes.cause == UNCHANGED and changes.changes.empty}
     return [PdfJob(j.template, {**j.context, "version_changes": note}, j.path) if j.path.name == "summary.pdf" else j
             for j in jobs]

@@ -63,20 +63,22 @@ def test_changes_list_exactly_the_units_whose_warning_flipped(versions):
     assert "".join(f"{first_row['unit_id']}{first_row['unit_name']}预警否是".split()) in summary
 
 
-def test_a_rerun_on_the_same_data_and_policy_says_nothing_changed(versions):
-    third = versions[2]
-    changes = read_csv(third / "changes.csv")
-    assert changes.empty
+def test_a_rerun_on_the_same_data_and_policy_changes_nothing(versions):
+    second, third = versions[1], versions[2]
+    assert read_csv(third / "changes.csv").empty
+    manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["replaces"] == "v2" and manifest["reason"] == "复核"
+    # Its summary is v2's document, number and change note included: nothing in it changed.
     summary = pdf_text(third / "summary.pdf")
-    assert "变更原因:数据与政策均未变化(重新运行)。与v2相比,各项结果均无变化。" in summary
+    assert summary == pdf_text(second / "summary.pdf") and "变更原因:政策变更。" in summary
 
 
-def test_a_rerun_renders_only_what_changed(versions):
+def test_a_rerun_that_changes_nothing_renders_no_pdf(versions):
     second, third = versions[1], versions[2]
     manifest = json.loads((third / "manifest.json").read_text(encoding="utf-8"))
     pdfs = sorted(p.relative_to(third).as_posix() for p in third.rglob("*.pdf"))
-    # The summary names the version it replaces, so it is new; every other dossier is v2's, linked.
-    assert manifest["reused"]["from"] == "v2"
-    assert sorted(manifest["reused"]["files"]) == [p for p in pdfs if p != "summary.pdf"]
+    assert manifest["reused"]["from"] == "v2" and sorted(manifest["reused"]["files"]) == pdfs
     assert len(pdfs) > 2 and set(manifest["renders"]) == set(pdfs)
-    assert all((third / p).stat().st_ino == (second / p).stat().st_ino for p in manifest["reused"]["files"])
+    assert all((third / p).stat().st_ino == (second / p).stat().st_ino for p in pdfs)
+    earlier = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["renders"] == earlier["renders"] and manifest["contents"] == earlier["contents"]

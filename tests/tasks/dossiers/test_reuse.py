@@ -77,3 +77,26 @@ def test_keys_do_not_depend_on_the_order_of_a_set_or_of_dict_keys(tmp_path):
     other = PdfJob("_example.html", {"tags": {"丙", "甲", "乙"}, "a": 1}, tmp_path / "x.pdf")
     changed = PdfJob("_example.html", {"a": 2, "tags": {"乙", "甲", "丙"}}, tmp_path / "x.pdf")
     assert reuse.render_key(one) == reuse.render_key(other) != reuse.render_key(changed)
+
+
+def _noted(root: Path, name: str, cause: str, replaces: str) -> list[PdfJob]:
+    note = {"replaces": replaces, "cause": cause, "count": 0, "units": 0, "rows": [], "more": 0,
+            "unchanged": cause == "数据与政策均未变化(重新运行)"}
+    return [PdfJob("_example.html", {**example_context(unit_name=name, rows=3), "version_changes": note},
+                   root / "summary.pdf")]
+
+
+def test_a_version_that_changes_nothing_keeps_the_earlier_document_and_its_note(tmp_path):
+    first = tmp_path / "v2"
+    _publish(first, _noted(first, "第一窗口单位", "政策变更", "v1"), None)
+    same = tmp_path / "v3"
+    done = _publish(same, _noted(same, "第一窗口单位", "数据与政策均未变化(重新运行)", "v2"), first)
+    assert done.reused == ["summary.pdf"] and (same / "summary.pdf").stat().st_ino == (first / "summary.pdf").stat().st_ino
+    assert "变更原因:政策变更" in "".join(pdftotext(same / "summary.pdf").split())
+    # Its keys are the document's own, so the next rerun that changes nothing finds it again.
+    assert done.keys == json.loads((first / "manifest.json").read_text())["renders"]
+    # A note naming a change, or other content under a “nothing changed” note, is rendered.
+    for folder, name, cause in (("v3b", "第一窗口单位", "更正文件:x.csv"),
+                                ("v3c", "第一窗口单位(更名)", "数据与政策均未变化(重新运行)")):
+        done = _publish(tmp_path / folder, _noted(tmp_path / folder, name, cause, "v2"), first)
+        assert done.reused == [] and cause.split(":")[0] in "".join(pdftotext(tmp_path / folder / "summary.pdf").split())
