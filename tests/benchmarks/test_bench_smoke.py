@@ -70,3 +70,17 @@ def test_the_window_measurement_runs_both_stores_and_leaves_no_version(tmp_path)
 
     assert (years("window-tiny-7-1y"), years("window-tiny-7-5y")) == (1, 5)
     assert not any((tmp_path / "window-out").rglob("*.csv"))
+
+
+def test_the_end_to_end_measurement_runs_the_cycle_twice_and_the_rerun_renders_nothing(tmp_path):
+    from benchmarks import end_to_end
+    from benchmarks.bench import YEAR, sample_inbox
+
+    inbox = sample_inbox("tiny", 7, tmp_path)
+    first, again = end_to_end.measure(inbox, tmp_path / "e2e", None, YEAR)
+    assert first.pdfs == first.rendered > 2 and first.sample.peak_bytes > 0
+    assert (again.pdfs, again.rendered) == (first.pdfs, 0)
+    assert again.sample.seconds < first.sample.seconds
+    assert any(inbox.iterdir())  # the cached inbox is left as it was; the run took a copy
+    names = [t.name.split("(")[0] for t in end_to_end.targets(first, again, "tiny")]
+    assert names == ["年度考核端到端", "年度考核端到端峰值内存", "数据未变重新运行 vs 首次运行", "数据未变重新运行生成的 PDF 份数"]
