@@ -73,17 +73,20 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
         cost.validation.add(sample, timed(lambda: floors.mask_checks(dataset, raw, known))[0])
         learn_keys(known, dataset, result.accepted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        item = InboxFile(path, path.name, dataset)
-        with measured() as sample:  # as intake stores a file: staged, then published in one writer transaction
-            with (bulk.staged(engine, [(dataset, result.accepted)]) as stages,
-                  writing(engine, None, stages.attach) as conn):
-                file_id = store_file(conn, item, digest, path, result, stages.files[0])
+        with measured() as sample:
+            file_id = _store(engine, path, dataset, digest, result)
         floor = floors.bulk_floor(engine, dataset, result.accepted, file_id)
         cost.storage.add(sample, floor)
         # Province runs take a while; a line per file shows where they are.
         print(f"{path.name}:{len(raw):,} 行,读取 {cost.intake.seconds:.1f} 秒,校验 {cost.validation.seconds:.1f} 秒,"
               f"入库 {cost.storage.seconds:.1f} 秒(本数据集累计)", file=sys.stderr, flush=True)
     return costs
+
+
+def _store(engine: Engine, path: Path, dataset: Dataset, digest: str, result) -> int:
+    """Store one validated file as intake does: staged, then published in one writer transaction; its id."""
+    with (bulk.staged(engine, [(dataset, result.accepted)]) as stages, writing(engine, None, stages.attach) as conn):
+        return store_file(conn, InboxFile(path, path.name, dataset), digest, path, result, stages.files[0])
 
 
 def store_again(path: Path, dataset: Dataset, folder: Path) -> int:
@@ -97,10 +100,7 @@ def store_again(path: Path, dataset: Dataset, folder: Path) -> int:
     database.unlink(missing_ok=True)
     engine = get_engine(f"sqlite:///{database}")
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        with (bulk.staged(engine, [(dataset, result.accepted)]) as stages,
-              writing(engine, None, stages.attach) as conn):
-            return store_file(conn, InboxFile(path, path.name, dataset), digest, path, result, stages.files[0])
+        return _store(engine, path, dataset, hashlib.sha256(path.read_bytes()).hexdigest(), result)
     finally:
         engine.dispose()
 

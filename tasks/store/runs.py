@@ -103,20 +103,19 @@ def _final(c):
 def final_published_on(engine: Engine, cycle: str, period: str, before: datetime | None = None):
     """The day the first final version of `cycle` and `period` was published (of those finished `before`, when
     given), or None while it has none: when the rectification clock started."""
-    c = runs.c
-    query = (select(c.published_on).where(c.status == "complete", _final(c), c.cycle == cycle, c.period == period)
-             .order_by(c.published_on).limit(1))
-    if before is not None:
-        query = query.where(c.finished_at < before)
-    with engine.connect() as conn:
-        return conn.execute(query).scalar()
+    finals = final_versions(engine, cycle, before)
+    found = finals.loc[finals["period"].eq(period), "published_on"]
+    return found.iloc[0].date() if len(found) else None
 
 
-def final_versions(engine: Engine, cycle: str) -> pd.DataFrame:
-    """period, published_on: the day each period of `cycle` was first published final."""
+def final_versions(engine: Engine, cycle: str, before: datetime | None = None) -> pd.DataFrame:
+    """period, published_on: the day each period of `cycle` was first published final (by the runs finished
+    `before`, when given)."""
     c = runs.c
     query = (select(c.period, func.min(c.published_on).label("published_on"))
              .where(c.status == "complete", _final(c), c.cycle == cycle).group_by(c.period).order_by(c.period))
+    if before is not None:
+        query = query.where(c.finished_at < before)
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     return frame.assign(published_on=pd.to_datetime(frame["published_on"]))
