@@ -79,6 +79,35 @@ def test_excel_with_title_row_and_chinese_headers(tmp_path):
     pd.testing.assert_frame_equal(read_table(path, DATASETS["platform_cases"]), expected)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_small_tables_cleaned_in_one_pass_as_column_by_column(tmp_path, monkeypatch, suffix):
+    import tasks.inbox.reader as intake
+
+    # Every kind of cell cleaning meets in one table: ASCII ids with spaces, full-width and traditional text,
+    # control characters, cells blank after cleaning, a column that is empty throughout.
+    rows = [["单位编码", "单位名称", "单位类别", "所属地区", "层级", "是否窗口单位", "主要负责人"],
+            [" U0001 ", "市行政服务中心\x07", "政府涉企涉民部门", "市直", "市级", "是", ""],
+            ["Ｕ０００２", "市信访局\u3000", " \t ", "市直", "县级", "否", ""],
+            ["U0003", "市税务局\x1f二分局", "中央省驻单位", "\u3000", "省级", "是", ""]]
+    path = tmp_path / f"units{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    else:
+        book = xlsxwriter.Workbook(path)
+        sheet = book.add_worksheet()
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)
+        book.close()
+    one_pass = read_table(path, UNITS)
+    monkeypatch.setattr(intake, "ONE_PASS_CELLS", 0)  # every column on its own, as large tables are cleaned
+    pd.testing.assert_frame_equal(one_pass, read_table(path, UNITS))
+    assert one_pass["unit_id"].tolist() == ["U0001", "U0002", "U0003"]
+    assert one_pass["unit_name"].tolist() == ["市行政服务中心", "市信访局", "市税务局二分局"]
+    assert one_pass["category"].isna().tolist() == [False, True, False]
+    assert one_pass["region"].isna().tolist() == [False, False, True]
+    assert one_pass["leader_name"].isna().all()
+
+
 def _junk(path):
     path.write_bytes(bytes(range(256)) * 20)
 
