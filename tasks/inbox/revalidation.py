@@ -50,35 +50,42 @@ def pending_rows(conn: Connection) -> dict[str, pd.DataFrame]:
 def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict,
                    policy: Policy | None = None, who: str | None = None) -> dict[str, int]:
     """Store the waiting rows that now pass, under their own file, as one audit-log event per file; the rows stay
-    quarantined with when they got in."""
+    quarantined with when they got in.
+
+    Each file's waiting rows are checked as a batch of their own, file after file in the order they were
+    delivered, as their delivery was: rows of two batches that share a key are no duplicate "in this batch", and
+    checking them again when nothing was registered meanwhile changes nothing.
+    """
     accepted_counts = {}
     for name in (n for n in INGEST_ORDER if n in pending):
-        dataset, rows = DATASETS[name], pending[name]
-        raw = pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
-        result = validate(dataset, raw.assign(_row_number=range(len(rows))), known, policy)
-        learn_keys(known, dataset, result.accepted)
-        _record_still_rejected(conn, rows.iloc[result.rejected["_row_number"]], result)
-        if result.accepted.empty:
-            continue
-        moved = rows.iloc[result.accepted["_row_number"]]
-        now = datetime.now()
-        per_file = moved.groupby("file_id").size()
-        events = pd.Series({f: audit.record(conn, "revalidate", audit.actor(who), file_id=int(f), dataset=name,
-                                            rows=int(n), at=now) for f, n in per_file.items()})
-        frame = db_frame(dataset, result.accepted, 0, 0).assign(
-            _file_id=moved["file_id"].to_numpy(), _row_number=moved["row_number"].to_numpy(),
-            _event_id=moved["file_id"].map(events).to_numpy())
-        insert_rows(conn, dataset_tables[name], frame)
-        accepted = moved.assign(event=moved["file_id"].map(events))
-        conn.execute(update(rejected_rows).where(rejected_rows.c.id == bindparam("rid")).values(
-            accepted_at=now, accepted_event=bindparam("event")),
-            [{"rid": int(i), "event": int(e)} for i, e in zip(accepted["id"], accepted["event"])])
-        conn.execute(update(ingested_files).where(ingested_files.c.file_id == bindparam("fid")).values(
-            rows_accepted=ingested_files.c.rows_accepted + bindparam("n"),
-            rows_rejected=ingested_files.c.rows_rejected - bindparam("n")),
-            [{"fid": int(f), "n": int(n)} for f, n in per_file.items()])
-        accepted_counts[name] = len(moved)
+        for file_id, rows in pending[name].groupby("file_id", sort=True):
+            moved = _accept_file(conn, DATASETS[name], int(file_id), rows.reset_index(drop=True), known, policy, who)
+            if moved:
+                accepted_counts[name] = accepted_counts.get(name, 0) + moved
     return accepted_counts
+
+
+def _accept_file(conn: Connection, dataset, file_id: int, rows: pd.DataFrame, known: dict, policy: Policy | None,
+                 who: str | None) -> int:
+    """The waiting rows of one file checked again: those that pass stored by one audit-log event; how many."""
+    raw = pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
+    result = validate(dataset, raw.assign(_row_number=range(len(rows))), known, policy)
+    learn_keys(known, dataset, result.accepted)
+    _record_still_rejected(conn, rows.iloc[result.rejected["_row_number"]], result)
+    if result.accepted.empty:
+        return 0
+    moved = rows.iloc[result.accepted["_row_number"]]
+    now = datetime.now()
+    event = audit.record(conn, "revalidate", audit.actor(who), file_id=file_id, dataset=dataset.name,
+                         rows=len(moved), at=now)
+    frame = db_frame(dataset, result.accepted, file_id, event).assign(_row_number=moved["row_number"].to_numpy())
+    insert_rows(conn, dataset_tables[dataset.name], frame)
+    conn.execute(update(rejected_rows).where(rejected_rows.c.id == bindparam("rid")).values(
+        accepted_at=now, accepted_event=event), [{"rid": int(i)} for i in moved["id"]])
+    conn.execute(update(ingested_files).where(ingested_files.c.file_id == file_id).values(
+        rows_accepted=ingested_files.c.rows_accepted + len(moved),
+        rows_rejected=ingested_files.c.rows_rejected - len(moved)))
+    return len(moved)
 
 
 def _record_still_rejected(conn: Connection, rows: pd.DataFrame, result: Validated) -> None:

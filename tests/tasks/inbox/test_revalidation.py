@@ -113,3 +113,34 @@ def test_assess_ingest_reads_with_the_policy_given(data_dir, db_url, tmp_path):
     with get_engine(db_url).connect() as conn:
         stored = conn.execute(select(dataset_tables["platform_cases"].c.platform)).scalars().all()
     assert stored == ["12345政府服务热线"]
+
+
+def test_waiting_rows_are_checked_again_file_by_file_as_they_were_delivered(engine, tmp_path):
+    # Two batches each carry the same answer for a unit nobody registered yet: within its own file neither is a
+    # duplicate, so both wait for the unit. Checked again together they would look like one batch with a
+    # duplicate in it, and a rerun that changed nothing would rewrite their reasons.
+    header = "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+    answer = "2026H1,R1,机关,U0101,精神状态,满意\n"
+    inbox = _deliver(tmp_path / "one", "units_2026.csv", UNITS)
+    _deliver(inbox, "survey_responses_2026H1_第一批.csv", header + answer)
+    _deliver(inbox, "survey_responses_2026H1_第二批.csv", header + "2026H1,R2,机关,U0001,精神状态,满意\n" + answer)
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    waiting = "单位编码“U0101”不在窗口单位名册中"
+    before = load_rejected(engine, "survey_responses")[["file_name", "row_number", "reason"]].values.tolist()
+    assert before == [["survey_responses_2026H1_第一批.csv", 2, waiting],
+                      ["survey_responses_2026H1_第二批.csv", 3, waiting]]
+
+    assert ingest_inbox(_deliver(tmp_path / "again", "units_2026.csv", UNITS), engine, tmp_path / "archive"
+                        ).revalidated == {}
+    assert revalidate(engine) == {}
+    assert load_rejected(engine, "survey_responses")[["file_name", "row_number", "reason"]].values.tolist() == before
+
+    # Once the unit is registered the first batch's answer gets in, and the second's repeats a stored one.
+    report = ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
+    assert report.revalidated == {"survey_responses": 1}
+    assert _survey_state(engine)[0] == [("survey_responses_2026H1_第二批.csv", 2, "U0001"),
+                                        ("survey_responses_2026H1_第一批.csv", 2, "U0101")]
+    assert load_rejected(engine, "survey_responses")[["file_name", "reason"]].values.tolist() == [
+        ["survey_responses_2026H1_第二批.csv",
+         "期次、测评人编码、单位编码、测评项目“2026H1、R1、U0101、精神状态”已入库,不能重复提交,"
+         "如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"]]
