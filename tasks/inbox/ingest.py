@@ -24,7 +24,7 @@ from tasks.store.audit import DataMoved, writing
 from tasks.store.state import counting, mark_superseded, position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 from tasks.inbox.keys import WINDOW_UNITS, key_text, known_key
-from tasks.inbox.validation import Validated, delivered_names, reason_kinds, validate
+from tasks.inbox.validation import Validated, delivered_names, prepare, reason_kinds, validate
 
 INSERT_CHUNK = 20_000
 INGEST_ATTEMPTS = 3
@@ -45,26 +45,75 @@ def _stored_digests(conn: Connection, digests: Iterable[str]) -> dict[str, bool]
     return dict(conn.execute(select(f.sha256, f.withdrawn).where(f.sha256.in_(list(digests)))).all())
 
 
-def _stored_keys(conn: Connection, dataset: Dataset) -> pd.Index:
-    """The keys of the rows of `dataset` that count."""
+def _stored_keys(conn: Connection, dataset: Dataset, only: tuple[str, list] | None = None) -> pd.Index:
+    """The keys of the rows of `dataset` that count (of those whose column `only[0]` holds one of `only[1]`)."""
     table = dataset_tables[dataset.name]
-    stored = pd.read_sql(select(*[table.c[k] for k in dataset.key]).where(counting(table)), conn)
+    query = select(*[table.c[k] for k in dataset.key]).where(counting(table))
+    if only is not None:
+        query = query.where(table.c[only[0]].in_(only[1]))
+    stored = pd.read_sql(query, conn)
     for name in dataset.key:
         if dataset.column(name).type in ("date", "datetime"):
             stored[name] = pd.to_datetime(stored[name])
     return pd.Index(key_text(dataset, stored)) if len(stored) else pd.Index([], dtype="str")
 
 
-def known_references(conn: Connection, datasets: set[str]) -> dict[str, pd.Index]:
-    """The stored keys the rows of `datasets` are checked against: their own and those they refer to."""
+def _window_units(conn: Connection, only: list | None = None) -> pd.Index:
+    """The units registered as window units (of those in `only`)."""
+    units = dataset_tables["units"]
+    query = select(units.c.unit_id).where(units.c.is_window.is_(True), counting(units))
+    if only is not None:
+        query = query.where(units.c.unit_id.in_(only))
+    return pd.Index(conn.execute(query).scalars().all(), dtype="str")
+
+
+# Waiting rows naming more distinct values than this are checked against every stored key, as new files are.
+WAITING_LOOKUP_LIMIT = 20_000
+
+
+def known_references(conn: Connection, datasets: set[str], waiting: dict[str, pd.DataFrame] | None = None,
+                     policy: Policy | None = None) -> dict[str, pd.Index]:
+    """The stored keys the rows of `datasets` are checked against: their own and those they refer to.
+
+    Rows `waiting` for a reference (`pending_rows`) are checked again at every intake. Of a dataset only they need,
+    only the keys they could meet are read — those holding the values the rows name, in canonical form under
+    `policy` — so that a check finding nothing new costs what the waiting rows cost, not what the years stored hold.
+    """
     targets = {ref.dataset for name in datasets for ref in DATASETS[name].references} | datasets
     known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
     if "units" in targets:
-        units = dataset_tables["units"]
-        window = conn.execute(select(units.c.unit_id).where(units.c.is_window.is_(True), counting(units))
-                              ).scalars().all()
-        known[WINDOW_UNITS] = pd.Index(window, dtype="str")
+        known[WINDOW_UNITS] = _window_units(conn)
+    for name, (column, values) in _waiting_lookups(waiting or {}, targets, policy).items():
+        only = (column, values) if len(values) <= WAITING_LOOKUP_LIMIT else None
+        known[known_key(DATASETS[name])] = _stored_keys(conn, DATASETS[name], only)
+        if name == "units":
+            known[WINDOW_UNITS] = _window_units(conn, None if only is None else values)
     return known
+
+
+def _lookup_column(dataset: Dataset) -> str:
+    """The key column a search for stored keys narrows by: the first text one that names more than a period."""
+    text = [k for k in dataset.key if dataset.column(k).type == "str"]
+    return next((k for k in text if k != "period"), text[0])
+
+
+def _waiting_lookups(waiting: dict[str, pd.DataFrame], loaded: set[str], policy: Policy | None
+                     ) -> dict[str, tuple[str, list]]:
+    """Per dataset the waiting rows need that `loaded` does not hold in full: the column to search, the values."""
+    found: dict[str, tuple[str, set]] = {}
+
+    def need(name: str, column: str, values: pd.Series) -> None:
+        if name not in loaded:
+            found.setdefault(name, (column, set()))[1].update(values.dropna().astype("str"))
+
+    for name, rows in waiting.items():
+        dataset = DATASETS[name]
+        prepared = prepare(dataset, pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str"),
+                           policy)
+        need(name, _lookup_column(dataset), prepared[_lookup_column(dataset)])
+        for ref in dataset.references:
+            need(ref.dataset, ref.target, prepared[ref.column])
+    return {name: (column, sorted(values)) for name, (column, values) in found.items()}
 
 
 def learn_keys(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:
@@ -223,7 +272,7 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
     tables = [(item, read_table(item.path, item.dataset)) for item, _ in new]
     with engine.connect() as conn:
         pending = pending_rows(conn)
-        known = known_references(conn, {item.dataset.name for item, _ in new} | set(pending))
+        known = known_references(conn, {item.dataset.name for item, _ in new}, pending, policy)
     results = _validate_all(tables, known, policy)
     bulk.sweep(engine)
     # Rows are staged before the lock is taken (on SQLite the stage's own connection needs the write lock).

@@ -28,7 +28,7 @@ def revalidate(engine: Engine, policy: Policy | None = None, who: str | None = N
         with engine.connect() as conn:
             read_at = position(conn)
             pending = pending_rows(conn)
-            known = known_references(conn, set(pending))
+            known = known_references(conn, set(), pending, policy)
         try:
             with writing(engine, expected=read_at) as conn:
                 return accept_pending(conn, pending, known, policy, who)

@@ -144,3 +144,29 @@ def test_waiting_rows_are_checked_again_file_by_file_as_they_were_delivered(engi
         ["survey_responses_2026H1_第二批.csv",
          "期次、测评人编码、单位编码、测评项目“2026H1、R1、U0101、精神状态”已入库,不能重复提交,"
          "如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"]]
+
+
+def test_a_recheck_reads_only_the_stored_keys_the_waiting_rows_could_meet(engine, tmp_path, monkeypatch):
+    from tasks.inbox.ingest import known_references
+    from tasks.inbox.revalidation import pending_rows
+
+    # Stored: two window units and three answers; waiting: one answer, its unit typed in full-width characters.
+    units = UNITS + "U0002,市公安局,政府涉企涉民部门,市直,市级,是\n"
+    survey = ("period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+              "2026H1,R1,机关,U0001,精神状态,满意\n2026H1,R2,机关,U0002,精神状态,满意\n"
+              "2026H1,R3,机关,U0002,精神状态,满意\n2026H1,R3,机关,Ｕ０１０１,精神状态,满意\n")
+    ingest_inbox(_deliver(_deliver(tmp_path / "one", "units_2026.csv", units), "survey_responses_2026H1.csv", survey),
+                 engine, tmp_path / "archive")
+    with engine.connect() as conn:
+        known = known_references(conn, set(), pending_rows(conn))
+    # Only respondent R3's stored answers and only unit U0101 (not registered) are read, not every key stored.
+    assert known["survey_responses.period+respondent_id+unit_id+dimension"].tolist() == [
+        "2026H1\x1fR3\x1fU0002\x1f精神状态"]
+    assert known["units.unit_id"].tolist() == [] and known["units.unit_id:is_window"].tolist() == []
+
+    # Registered by an intake that did not look at waiting rows: the check reads U0101 in its canonical form.
+    with monkeypatch.context() as patched:
+        patched.setattr(revalidation, "pending_rows", lambda conn: {})
+        ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
+    assert revalidate(engine) == {"survey_responses": 1}
+    assert _survey_state(engine)[0][-1] == ("survey_responses_2026H1.csv", 5, "U0101")
