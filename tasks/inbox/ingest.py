@@ -83,11 +83,10 @@ def known_references(conn: Connection, datasets: set[str], waiting: dict[str, pd
     known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
     if "units" in targets:
         known[WINDOW_UNITS] = _window_units(conn)
-    for name, (column, values) in _waiting_lookups(waiting or {}, targets, policy).items():
-        only = (column, values) if len(values) <= WAITING_LOOKUP_LIMIT else None
+    for name, only in _waiting_lookups(waiting or {}, targets, policy).items():
         known[known_key(DATASETS[name])] = _stored_keys(conn, DATASETS[name], only)
         if name == "units":
-            known[WINDOW_UNITS] = _window_units(conn, None if only is None else values)
+            known[WINDOW_UNITS] = _window_units(conn, None if only is None else only[1])
     return known
 
 
@@ -98,13 +97,19 @@ def _lookup_column(dataset: Dataset) -> str:
 
 
 def _waiting_lookups(waiting: dict[str, pd.DataFrame], loaded: set[str], policy: Policy | None
-                     ) -> dict[str, tuple[str, list]]:
-    """Per dataset the waiting rows need that `loaded` does not hold in full: the column to search, the values."""
-    found: dict[str, tuple[str, set]] = {}
+                     ) -> dict[str, tuple[str, list] | None]:
+    """Per dataset the waiting rows need that `loaded` does not hold: the column to search and the values to find,
+    or None where they must all be read (too many values, or values of two columns)."""
+    found: dict[str, tuple[str, set] | None] = {}
 
     def need(name: str, column: str, values: pd.Series) -> None:
-        if name not in loaded:
-            found.setdefault(name, (column, set()))[1].update(values.dropna().astype("str"))
+        if name in loaded:
+            return
+        lookup = found.setdefault(name, (column, set()))
+        if lookup is not None and lookup[0] == column:
+            lookup[1].update(values.dropna().astype("str"))
+        else:  # searched by two columns: no dataset is, today, but a search by one would miss keys
+            found[name] = None
 
     for name, rows in waiting.items():
         dataset = DATASETS[name]
@@ -113,7 +118,8 @@ def _waiting_lookups(waiting: dict[str, pd.DataFrame], loaded: set[str], policy:
         need(name, _lookup_column(dataset), prepared[_lookup_column(dataset)])
         for ref in dataset.references:
             need(ref.dataset, ref.target, prepared[ref.column])
-    return {name: (column, sorted(values)) for name, (column, values) in found.items()}
+    return {name: None if lookup is None or len(lookup[1]) > WAITING_LOOKUP_LIMIT else (lookup[0], sorted(lookup[1]))
+            for name, lookup in found.items()}
 
 
 def learn_keys(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:

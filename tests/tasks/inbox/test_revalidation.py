@@ -150,7 +150,8 @@ def test_a_recheck_reads_only_the_stored_keys_the_waiting_rows_could_meet(engine
     from tasks.inbox.ingest import known_references
     from tasks.inbox.revalidation import pending_rows
 
-    # Stored: two window units and three answers; waiting: one answer, its unit typed in full-width characters.
+    # Stored: two window units and three answers; waiting: one answer, its unit typed in full-width characters
+    # (the reader makes it U0101).
     units = UNITS + "U0002,市公安局,政府涉企涉民部门,市直,市级,是\n"
     survey = ("period,respondent_id,respondent_group,unit_id,dimension,grade\n"
               "2026H1,R1,机关,U0001,精神状态,满意\n2026H1,R2,机关,U0002,精神状态,满意\n"
@@ -164,9 +165,28 @@ def test_a_recheck_reads_only_the_stored_keys_the_waiting_rows_could_meet(engine
         "2026H1\x1fR3\x1fU0002\x1f精神状态"]
     assert known["units.unit_id"].tolist() == [] and known["units.unit_id:is_window"].tolist() == []
 
-    # Registered by an intake that did not look at waiting rows: the check reads U0101 in its canonical form.
+    # Registered by an intake that did not look at waiting rows: the check searches for U0101 and finds it.
     with monkeypatch.context() as patched:
         patched.setattr(revalidation, "pending_rows", lambda conn: {})
         ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
     assert revalidate(engine) == {"survey_responses": 1}
     assert _survey_state(engine)[0][-1] == ("survey_responses_2026H1.csv", 5, "U0101")
+
+
+def test_a_dataset_searched_by_two_columns_is_read_whole(monkeypatch):
+    import tasks.inbox.ingest as ingest
+
+    def rows(name: str, data: list[dict]) -> pd.DataFrame:
+        return pd.DataFrame({"id": range(len(data)), "file_id": 1, "dataset": name, "row_number": 2, "data": data})
+
+    waiting = {"subjects": rows("subjects", [{"subject_id": "S9", "subject_type": "党员", "unit_id": "U0101",
+                                               "name": "张三"}]),
+               "leader_comments": rows("leader_comments", [{"comment_id": "K1", "date": "2026-03-02", "commenter_id": "L1",
+                                                            "subject_id": "S8", "kind": "好"}])}
+    lookups = ingest._waiting_lookups(waiting, set(), None)
+    # Subjects are searched by their id for both: the subject's own key and the comment's reference.
+    assert lookups["subjects"] == ("subject_id", ["S8", "S9"]) and lookups["units"] == ("unit_id", ["U0101"])
+    monkeypatch.setattr(ingest, "_lookup_column", lambda dataset: "name" if dataset.name == "subjects"
+                        else dataset.key[0])
+    assert ingest._waiting_lookups(waiting, set(), None)["subjects"] is None
+    assert ingest._waiting_lookups(waiting, {"subjects"}, None).get("subjects", "loaded") == "loaded"
