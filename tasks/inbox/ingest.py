@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, Table, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
@@ -45,12 +45,17 @@ def _stored_digests(conn: Connection, digests: Iterable[str]) -> dict[str, bool]
     return dict(conn.execute(select(f.sha256, f.withdrawn).where(f.sha256.in_(list(digests)))).all())
 
 
-def _stored_keys(conn: Connection, dataset: Dataset, only: tuple[str, list] | None = None) -> pd.Index:
-    """The keys of the rows of `dataset` that count (of those whose column `only[0]` holds one of `only[1]`)."""
+def _among(table: Table, only: dict[str, list]) -> ColumnElement:
+    """The rows of `table` holding, in any column of `only`, one of its values."""
+    return or_(*[table.c[column].in_(values) for column, values in only.items()])
+
+
+def _stored_keys(conn: Connection, dataset: Dataset, only: dict[str, list] | None = None) -> pd.Index:
+    """The keys of the rows of `dataset` that count (of those holding a value of `only`, when given)."""
     table = dataset_tables[dataset.name]
     query = select(*[table.c[k] for k in dataset.key]).where(counting(table))
     if only is not None:
-        query = query.where(table.c[only[0]].in_(only[1]))
+        query = query.where(_among(table, only))
     stored = pd.read_sql(query, conn)
     for name in dataset.key:
         if dataset.column(name).type in ("date", "datetime"):
@@ -58,12 +63,12 @@ def _stored_keys(conn: Connection, dataset: Dataset, only: tuple[str, list] | No
     return pd.Index(key_text(dataset, stored)) if len(stored) else pd.Index([], dtype="str")
 
 
-def _window_units(conn: Connection, only: list | None = None) -> pd.Index:
-    """The units registered as window units (of those in `only`)."""
+def _window_units(conn: Connection, only: dict[str, list] | None = None) -> pd.Index:
+    """The units registered as window units (of those holding a value of `only`, when given)."""
     units = dataset_tables["units"]
     query = select(units.c.unit_id).where(units.c.is_window.is_(True), counting(units))
     if only is not None:
-        query = query.where(units.c.unit_id.in_(only))
+        query = query.where(_among(units, only))
     return pd.Index(conn.execute(query).scalars().all(), dtype="str")
 
 
@@ -86,7 +91,7 @@ def known_references(conn: Connection, datasets: set[str], waiting: dict[str, pd
     for name, only in _waiting_lookups(waiting or {}, targets, policy).items():
         known[known_key(DATASETS[name])] = _stored_keys(conn, DATASETS[name], only)
         if name == "units":
-            known[WINDOW_UNITS] = _window_units(conn, None if only is None else only[1])
+            known[WINDOW_UNITS] = _window_units(conn, only)
     return known
 
 
@@ -96,30 +101,27 @@ def _lookup_column(dataset: Dataset) -> str:
     return next((k for k in text if k != "period"), text[0])
 
 
+def waiting_frame(dataset: Dataset, rows: pd.DataFrame) -> pd.DataFrame:
+    """Waiting rows (`pending_rows`) as the text they were delivered as, one column per dataset column."""
+    return pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
+
+
 def _waiting_lookups(waiting: dict[str, pd.DataFrame], loaded: set[str], policy: Policy | None
-                     ) -> dict[str, tuple[str, list] | None]:
-    """Per dataset the waiting rows need that `loaded` does not hold: the column to search and the values to find,
-    or None where they must all be read (too many values, or values of two columns)."""
-    found: dict[str, tuple[str, set] | None] = {}
-
-    def need(name: str, column: str, values: pd.Series) -> None:
-        if name in loaded:
-            return
-        lookup = found.setdefault(name, (column, set()))
-        if lookup is not None and lookup[0] == column:
-            lookup[1].update(values.dropna().astype("str"))
-        else:  # searched by two columns: no dataset is, today, but a search by one would miss keys
-            found[name] = None
-
+                     ) -> dict[str, dict[str, list] | None]:
+    """Per dataset the waiting rows need that `loaded` does not hold: the values to find, by column; None where
+    there are too many to search for and every key is read."""
+    found: dict[str, dict[str, set]] = {}
     for name, rows in waiting.items():
         dataset = DATASETS[name]
-        prepared = prepare(dataset, pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str"),
-                           policy)
-        need(name, _lookup_column(dataset), prepared[_lookup_column(dataset)])
-        for ref in dataset.references:
-            need(ref.dataset, ref.target, prepared[ref.column])
-    return {name: None if lookup is None or len(lookup[1]) > WAITING_LOOKUP_LIMIT else (lookup[0], sorted(lookup[1]))
-            for name, lookup in found.items()}
+        prepared = prepare(dataset, waiting_frame(dataset, rows), policy)
+        wanted = [(name, _lookup_column(dataset), _lookup_column(dataset))] + \
+                 [(ref.dataset, ref.target, ref.column) for ref in dataset.references]
+        for target, column, source in wanted:
+            if target not in loaded:
+                found.setdefault(target, {}).setdefault(column, set()).update(prepared[source].dropna().astype("str"))
+    return {name: None if sum(map(len, columns.values())) > WAITING_LOOKUP_LIMIT
+            else {column: sorted(values) for column, values in columns.items()}
+            for name, columns in found.items()}
 
 
 def learn_keys(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:

@@ -8,13 +8,13 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from schemas.datasets import DATASETS, INGEST_ORDER
+from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
 from schemas.policy import Policy
 from tasks.store import audit
 from tasks.store.audit import DataMoved, writing
 from tasks.store.state import position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
-from tasks.inbox.ingest import INGEST_ATTEMPTS, db_frame, insert_rows, known_references, learn_keys
+from tasks.inbox.ingest import INGEST_ATTEMPTS, db_frame, insert_rows, known_references, learn_keys, waiting_frame
 from tasks.inbox.validation import Validated, validate
 
 
@@ -65,11 +65,10 @@ def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: di
     return accepted_counts
 
 
-def _accept_file(conn: Connection, dataset, file_id: int, rows: pd.DataFrame, known: dict, policy: Policy | None,
-                 who: str | None) -> int:
+def _accept_file(conn: Connection, dataset: Dataset, file_id: int, rows: pd.DataFrame, known: dict,
+                 policy: Policy | None, who: str | None) -> int:
     """The waiting rows of one file checked again: those that pass stored by one audit-log event; how many."""
-    raw = pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
-    result = validate(dataset, raw.assign(_row_number=range(len(rows))), known, policy)
+    result = validate(dataset, waiting_frame(dataset, rows).assign(_row_number=range(len(rows))), known, policy)
     learn_keys(known, dataset, result.accepted)
     _record_still_rejected(conn, rows.iloc[result.rejected["_row_number"]], result)
     if result.accepted.empty:

@@ -173,7 +173,7 @@ def test_a_recheck_reads_only_the_stored_keys_the_waiting_rows_could_meet(engine
     assert _survey_state(engine)[0][-1] == ("survey_responses_2026H1.csv", 5, "U0101")
 
 
-def test_a_dataset_searched_by_two_columns_is_read_whole(monkeypatch):
+def test_the_waiting_rows_search_each_dataset_by_the_values_they_name(monkeypatch):
     import tasks.inbox.ingest as ingest
 
     def rows(name: str, data: list[dict]) -> pd.DataFrame:
@@ -185,8 +185,13 @@ def test_a_dataset_searched_by_two_columns_is_read_whole(monkeypatch):
                                                             "subject_id": "S8", "kind": "好"}])}
     lookups = ingest._waiting_lookups(waiting, set(), None)
     # Subjects are searched by their id for both: the subject's own key and the comment's reference.
-    assert lookups["subjects"] == ("subject_id", ["S8", "S9"]) and lookups["units"] == ("unit_id", ["U0101"])
+    assert lookups["subjects"] == {"subject_id": ["S8", "S9"]} and lookups["units"] == {"unit_id": ["U0101"]}
+    assert lookups["leader_comments"] == {"comment_id": ["K1"]}
+    # A dataset searched by two columns is searched by both (no dataset is, today).
     monkeypatch.setattr(ingest, "_lookup_column", lambda dataset: "name" if dataset.name == "subjects"
                         else dataset.key[0])
+    assert ingest._waiting_lookups(waiting, set(), None)["subjects"] == {"name": ["张三"], "subject_id": ["S8"]}
+    # What is read whole anyway is not searched; nor is a dataset whose waiting rows name too many values.
+    assert "subjects" not in ingest._waiting_lookups(waiting, {"subjects"}, None)
+    monkeypatch.setattr(ingest, "WAITING_LOOKUP_LIMIT", 1)
     assert ingest._waiting_lookups(waiting, set(), None)["subjects"] is None
-    assert ingest._waiting_lookups(waiting, {"subjects"}, None).get("subjects", "loaded") == "loaded"
