@@ -101,7 +101,12 @@ def test_dossiers_name_the_warned_units(quarter):
         assert row.unit_name in dossier
         assert all("".join(reason.split()) in dossier for reason in row.warning_reasons.split("；"))
     assert "关于2026年第二季度公开承诺评议写实情况的通报" in summary and "—1—" in summary
-    assert "承诺履行情况公示" in pdf_text(quarter["v1"] / "publicity.pdf")
+    publicity = pdf_text(quarter["v1"] / "publicity.pdf")
+    assert "承诺履行情况公示" in publicity
+    # Units without a warning are listed in the publicity list and the workbook, not again in the summary.
+    quiet = fulfilment.loc[~fulfilment["warning"], "unit_name"]
+    assert len(quiet) and all(name in publicity for name in quiet)
+    assert not any(name in summary for name in quiet) and "fulfilment.xlsx" in summary
 
 
 def test_every_font_is_embedded(quarter):

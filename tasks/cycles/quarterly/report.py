@@ -159,7 +159,6 @@ def summary_context(base: dict, data: dict[str, pd.DataFrame], review: pd.DataFr
                         ("承诺兑现率", _pct_text(figures["fulfilment_rate"])), ("预警单位", f"{figures['warned']}个")],
         "regions": records(regions), "warned": records(warned_units(review, units)),
         "overdue": records(overdue_commitments(standing, units)), "months": records(months),
-        "units": records(review.assign(flagged=review["warning"].astype(bool))),
         "charts": {
             "trend": trend_svg([f"第{k[-1]}季度" for k in trend],
                                {"兑现率": [None if v is None else v * 100 for v in trend.values()]}, y_label="%"),
