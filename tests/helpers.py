@@ -37,6 +37,16 @@ def pdf_text(pdf: Path) -> str:
     return "".join(text.split())
 
 
+# The four faces the stylesheet names; any other font in a dossier is a fallback for a glyph they lack.
+DOSSIER_FACES = {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+
+
+def dossier_fonts_are_sound(pdf: Path) -> bool:
+    """Whether every font of the PDF is embedded and one of the stylesheet's Simplified Chinese faces."""
+    fonts = pdf_fonts(pdf)
+    return bool(fonts) and all(embedded and name in DOSSIER_FACES for name, embedded in fonts)
+
+
 def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
     """Each font of the PDF as (name without subset prefix, embedded)."""
     lines = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout.splitlines()

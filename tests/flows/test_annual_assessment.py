@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
+from tests.helpers import dossier_fonts_are_sound, file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
 from pandas.testing import assert_series_equal
 
 from schemas.datasets import CYCLE_DATASETS
@@ -97,4 +97,4 @@ def test_pdfs_name_the_units_and_embed_their_fonts(years):
     publicity = pdf_text(years["v1"] / "publicity.pdf")
     assert all("".join(name.split()) in publicity for name in frame["unit_name"])
     for pdf in [years["v1"] / "summary.pdf", years["v1"] / "publicity.pdf", *(years["v1"] / "units").glob("*.pdf")]:
-        assert pdf_fonts(pdf) and all(embedded for _, embedded in pdf_fonts(pdf)), pdf
+        assert dossier_fonts_are_sound(pdf), (pdf, pdf_fonts(pdf))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
+from tests.helpers import dossier_fonts_are_sound, file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
 from pandas.testing import assert_frame_equal
 
 from schemas.outputs import RANKING_COLUMNS
@@ -148,10 +148,9 @@ def test_respondents_appear_only_in_rejected_rows(half_year):
         assert not any(rid in text for rid in ids), name
 
 
-def test_every_font_is_embedded(half_year):
+def test_every_font_is_embedded_and_one_of_the_stylesheets_faces(half_year):
     for pdf in sorted(half_year["v1"].rglob("*.pdf")):
-        fonts = pdf_fonts(pdf)
-        assert fonts and all(embedded for _, embedded in fonts), pdf.name
+        assert dossier_fonts_are_sound(pdf), (pdf.name, pdf_fonts(pdf))
 
 
 def test_a_period_of_another_cycle_is_refused_before_anything_is_written(half_year):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
+from tests.helpers import dossier_fonts_are_sound, file_hashes, pdf_fonts, pdf_text, read_csv, sample_workspace
 from pandas.testing import assert_frame_equal
 
 from schemas.outputs import FULFILMENT_COLUMNS
@@ -109,10 +109,9 @@ def test_dossiers_name_the_warned_units(quarter):
     assert not any(name in summary for name in quiet) and "fulfilment.xlsx" in summary
 
 
-def test_every_font_is_embedded(quarter):
+def test_every_font_is_embedded_and_one_of_the_stylesheets_faces(quarter):
     for pdf in sorted(quarter["v1"].rglob("*.pdf")):
-        fonts = pdf_fonts(pdf)
-        assert fonts and all(embedded for _, embedded in fonts), pdf.name
+        assert dossier_fonts_are_sound(pdf), (pdf.name, pdf_fonts(pdf))
 
 
 def test_a_period_of_another_cycle_is_refused_before_anything_is_written(quarter):

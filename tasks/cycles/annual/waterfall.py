@@ -117,8 +117,8 @@ def verdict_steps(row: dict, category_units: int, policy: Annual) -> list[dict]:
          "value": row["grade"] or "未评定"},
         {"what": "排名", "how": f"在{scope}按最终得分从高到低排名,被否决单位排在未被否决单位之后",
          "value": "未排名" if _missing(row["rank"]) else f"第{row['rank']}名"},
-        {"what": "评优评先", "how": f"{row['category']}先进单位名额 ⌊{pct(policy.excellence_quota, 0)} × "
-                                  f"{category_units}⌋ = {places}个,须为满意且未被否决",
+        {"what": "评优评先", "how": f"{row['category']}先进单位名额为 {pct(policy.excellence_quota, 0)} × "
+                                  f"{category_units} 向下取整,即{places}个,须为满意且未被否决",
          "value": "先进单位" if row["excellent"] else "否"},
         {"what": "末位淘汰", "how": f"等次为基本满意及以下且处于倒数{policy.bottom_count}名的,主要负责人及班子诫勉谈话;"
                                   f"连续两年如此且得分增幅低于{pct(policy.escalation_growth, 0)}的,调整主要领导。"

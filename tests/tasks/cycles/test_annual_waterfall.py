@@ -59,7 +59,7 @@ def test_waterfall_values_in_rule_order():
     assert "超过上限10.00分" in steps[6]["how"]
     assert steps[7]["how"] == "经创先争优活动领导小组审定(2026年12月1日)"
     assert steps[8]["how"] == "审定单位“市交通局”不是规定的审定单位(创先争优活动领导小组、作风建设领导小组),不计入"
-    assert "⌊20% × 7⌋ = 1个" in steps[14]["how"]
+    assert "20% × 7 向下取整,即1个" in steps[14]["how"]
 
 
 def test_comparison_with_and_without_last_year():
