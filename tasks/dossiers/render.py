@@ -7,6 +7,7 @@ import mimetypes
 import multiprocessing
 import os
 import pickle
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -150,6 +151,19 @@ def template_fetcher():
     return _fetcher_class()()
 
 
+_fonts = threading.local()
+
+
+def _font_config():
+    """This thread's WeasyPrint font configuration, kept from one PDF to the next: fontconfig is loaded and the
+    fonts opened once, not for every dossier (the PDFs are byte for byte the same)."""
+    if not hasattr(_fonts, "config"):
+        from weasyprint.text.fonts import FontConfiguration
+
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
 def write_pdf(html: str, path: Path) -> Path:
     """`html` rendered to a PDF at `path` (fonts embedded and subset); the path."""
     from weasyprint import HTML
@@ -157,7 +171,7 @@ def write_pdf(html: str, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     document = HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/", url_fetcher=template_fetcher())
-    document.write_pdf(path)
+    document.write_pdf(path, font_config=_font_config())
     return path
 
 

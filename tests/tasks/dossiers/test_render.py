@@ -218,3 +218,17 @@ def test_errors_name_template_and_path(tmp_path, workers):
         render_pdfs([*jobs, broken], workers=workers)
     assert (caught.value.template, caught.value.path) == ("_example.html", str(tmp_path / "bad.pdf"))
     assert "模板“_example.html”" in str(caught.value) and "rows" in str(caught.value)
+
+
+def test_the_kept_font_configuration_renders_each_pdf_as_a_fresh_one_would(tmp_path):
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    first = render_html("_example.html", example_context(unit_name="江城市公安局出入境管理窗口", rows=30))
+    second = render_html("_example.html", example_context())
+    # Two different dossiers in a row through the same configuration, then the first again.
+    kept = [write_pdf(html, tmp_path / f"{i}.pdf").read_bytes() for i, html in enumerate([first, second, first])]
+    fresh = [HTML(string=html, base_url=f"{render.TEMPLATES.as_uri()}/", url_fetcher=render.template_fetcher())
+             .write_pdf(font_config=FontConfiguration()) for html in (first, second)]
+    assert kept == [fresh[0], fresh[1], fresh[0]]
+    assert render._font_config() is render._font_config()
