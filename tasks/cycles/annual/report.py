@@ -8,6 +8,7 @@ import pandas as pd
 from schemas.datasets import CATEGORIES
 from schemas.policy import Policy
 from tasks.cycles.annual.waterfall import growth_figure
+from tasks.dossiers.render import pct
 from tasks.rules.annual_grading import BASICALLY_SATISFIED, MEASURES, SATISFIED, UNSATISFIED
 from tasks.dossiers.common import records  # noqa: F401 — the cycle's dossiers read it here
 
@@ -153,7 +154,9 @@ def next_steps(row: dict, policy: Policy) -> list[str]:
     if row["measure"] == MEASURES[1]:
         steps.append("连续两年处于末位且得分增幅未达要求,按规定调整主要领导,由组织部门按干部管理权限办理。")
     elif row["measure"] == MEASURES[0]:
-        steps.append("主要负责人及领导班子接受市委领导诫勉谈话,30日内报送整改方案,次年考核重点跟踪。")
+        annual = policy.annual
+        steps.append(f"主要负责人及领导班子接受市委领导诫勉谈话。下一年度考核仍为基本满意及以下、处于倒数{annual.bottom_count}名"
+                     f"且得分增幅低于{pct(annual.escalation_growth, 0)}的,调整主要领导。")
     if row["veto"]:
         steps.append(f"对{row['veto_items']}方面的问题深刻剖析,限期整改到位,整改情况书面报告市委。")
     if row["apology"]:

@@ -72,3 +72,15 @@ def test_measure_table_prints_growth_on_the_side_the_rule_decided():
     got = report.measure_units(frame, 0.05)
     assert got[["unit_id", "growth_shown", "measure"]].values.tolist() == [
         ["U1", "5.0%", "诫勉谈话"], ["U2", "4.96%", "调整主要领导"], ["U3", "—", "诫勉谈话"]]
+
+
+def test_next_steps_state_the_rules_consequence_from_the_policy_and_no_invented_deadline():
+    from schemas.policy import Policy
+    from tasks.rules.annual_grading import MEASURES
+
+    policy = Policy.model_validate({"annual": {"bottom_count": 5, "escalation_growth": 0.08}})
+    talk = report.next_steps({"measure": MEASURES[0], "veto": False, "apology": None,
+                                "missing_components": "", "excellent": False}, policy)
+    assert talk[0] == ("主要负责人及领导班子接受市委领导诫勉谈话。下一年度考核仍为基本满意及以下、处于倒数5名"
+                       "且得分增幅低于8%的,调整主要领导。")
+    assert not any("日内" in step for step in talk)
