@@ -58,14 +58,21 @@ def composite_step(row: dict) -> dict:
     return {"what": "综合得分", "how": how, "value": f"{num(row['composite'])} 分"}
 
 
+def _signed(points: float) -> str:
+    """Points with their sign (−6.00, +1.00); none at all as 0.00, not as a signed zero."""
+    if points == 0:
+        return num(0)
+    return f"{'+' if points > 0 else '−'}{num(abs(points))}"
+
+
 def deduction_steps(row: dict, deductions: list[dict], policy: Annual) -> list[dict]:
     """One step per deduction record of the year, then the capped total."""
     steps = [{"what": f"扣分:{d['source']}({cn_date(d['date'])})", "how": d.get("reason") or "",
-              "value": f"−{num(d['points'])}"} for d in deductions]
+              "value": _signed(-d["points"])} for d in deductions]
     capped = row["deductions_raw"] > row["deductions"]
     how = (f"扣分记录{row['deduction_records']}条,合计{num(row['deductions_raw'])}分"
            + (f",超过上限{num(policy.deduction_cap)}分,按上限扣减" if capped else f",上限{num(policy.deduction_cap)}分"))
-    return steps + [{"what": "扣分合计", "how": how, "value": f"−{num(row['deductions'])}"}]
+    return steps + [{"what": "扣分合计", "how": how, "value": _signed(-row["deductions"])}]
 
 
 def bonus_steps(row: dict, bonuses: list[dict], policy: Annual) -> list[dict]:
@@ -76,12 +83,12 @@ def bonus_steps(row: dict, bonuses: list[dict], policy: Annual) -> list[dict]:
         how = ";".join(part for part in (approval, b["note"]) if part)
         counted = b["counted_points"] > 0
         steps.append({"what": f"加分:{b.get('reason') or b['record_id']}", "how": how,
-                      "value": f"+{num(b['counted_points'])}" if counted else "不计"})
+                      "value": _signed(b["counted_points"]) if counted else "不计"})
     capped = row["bonus_raw"] > row["bonus"]
     how = (f"经审定的加分{row['bonus_records']}项,合计{num(row['bonus_raw'])}分"
            + (f",超过上限{num(policy.bonus_cap)}分,核减{num(row['bonus_raw'] - row['bonus'])}分"
               if capped else f",上限{num(policy.bonus_cap)}分"))
-    return steps + [{"what": "加分合计", "how": how, "value": f"+{num(row['bonus'])}"}]
+    return steps + [{"what": "加分合计", "how": how, "value": _signed(row["bonus"])}]
 
 
 def growth_figure(growth: float, threshold: float) -> str:

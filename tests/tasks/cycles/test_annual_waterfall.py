@@ -85,3 +85,10 @@ def test_printed_growth_agrees_with_the_measure(growth, measure, text):
     step = waterfall(row, HALF_YEARS, DEDUCTIONS, BONUSES, 7, POLICY)[-2]
     assert step["how"].endswith("上年度已被列入;" + text)
     assert step["value"] == measure
+
+
+def test_no_deduction_and_no_bonus_read_as_zero_not_as_a_signed_zero():
+    row = ROW | {"deduction_records": 0, "deductions_raw": 0.0, "deductions": 0.0,
+                 "bonus_records": 0, "bonus_raw": 0.0, "bonus": 0.0}
+    values = {s["what"]: s["value"] for s in waterfall(row, HALF_YEARS, [], [], 7, POLICY)}
+    assert (values["扣分合计"], values["加分合计"]) == ("0.00", "0.00")
