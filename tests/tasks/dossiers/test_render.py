@@ -113,8 +113,8 @@ def fetched(monkeypatch) -> list[str]:
 
 def test_hostile_names_print_as_text_and_fetch_nothing(tmp_path, fetched):
     pdf = write_pdf(render_html("_example.html", example_context(unit_name=HOSTILE)), tmp_path / "x.pdf")
-    # the only resource requested is the stylesheet beside the templates
-    assert fetched == [(render.TEMPLATES / "base.css").as_uri()]
+    # nothing is requested: the linked stylesheets are read from the templates folder, not fetched
+    assert fetched == []
     assert HOSTILE in pdftotext(pdf).replace("\n", "")
 
 
@@ -220,7 +220,7 @@ def test_errors_name_template_and_path(tmp_path, workers):
     assert "模板“_example.html”" in str(caught.value) and "rows" in str(caught.value)
 
 
-def test_the_kept_font_configuration_renders_each_pdf_as_a_fresh_one_would(tmp_path):
+def test_the_kept_fonts_and_stylesheets_render_each_pdf_as_a_fresh_one_would(tmp_path):
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -232,3 +232,23 @@ def test_the_kept_font_configuration_renders_each_pdf_as_a_fresh_one_would(tmp_p
              .write_pdf(font_config=FontConfiguration()) for html in (first, second)]
     assert kept == [fresh[0], fresh[1], fresh[0]]
     assert render._font_config() is render._font_config()
+    assert render._stylesheet("base.css") is render._stylesheet("base.css")
+
+
+def test_an_edited_stylesheet_takes_effect_at_the_next_pdf(tmp_path, monkeypatch):
+    import shutil
+
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    folder = tmp_path / "templates"
+    shutil.copytree(render.TEMPLATES, folder)
+    monkeypatch.setattr(render, "TEMPLATES", folder)
+    html = render_html("_example.html", example_context())
+    before = write_pdf(html, tmp_path / "before.pdf").read_bytes()
+    base = folder / "base.css"
+    base.write_text(base.read_text(encoding="utf-8") + "\nh1.doc-title { color: #b00000; }\n", encoding="utf-8")
+    after = write_pdf(html, tmp_path / "after.pdf").read_bytes()
+    fresh = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=render.template_fetcher()).write_pdf(
+        font_config=FontConfiguration())
+    assert after == fresh != before
