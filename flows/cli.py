@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -219,6 +220,7 @@ def demo(
     """用一个市规模的样例数据演示各个周期(上一年度与本年度),并给出 PDF 所在位置。"""
     from tasks.sample.inbox import write_sample_inbox
 
+    started = time.monotonic()
     inbox, out = folder / "inbox", folder / "out"
     db = f"sqlite:///{(folder / 'assess.db').resolve()}"
     typer.echo(f"生成样例数据({year - 1}—{year} 年)到 {inbox} ……")
@@ -234,7 +236,8 @@ def demo(
             _run_cycle(cycle, period, inbox, out, db, None, "演示运行")
         except OPERATOR_ERRORS as exc:
             _fail(exc)
-    typer.echo("\n演示完成。PDF 与 CSV 结果位于:")
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    typer.echo(f"\n演示完成,用时 {minutes} 分 {seconds} 秒(自生成样例数据起)。PDF 与 CSV 结果位于:")
     for cycle, period in [*runs[len(DEMO_RUNS):], ("on-site", f"{year}{DEMO_REVIEW}")]:
         typer.echo(f"  {out.resolve() / cycle / period / 'latest'}")
     typer.echo(f"{publicity[1]} 公示稿:{draft.resolve()}\n{publicity[1]} 正式版:{final.resolve()}")
