@@ -54,12 +54,11 @@ def read_table(path: Path, dataset: Dataset) -> pd.DataFrame:
     return _tabulate(path.name, cells, dataset)
 
 
-def _csv_text(path: Path) -> tuple[bytes, str]:
-    data = path.read_bytes()
+def _csv_text(file_name: str, data: bytes) -> tuple[bytes, str]:
     if data.startswith(UTF16_BOMS):
         return data, "utf-16"  # the byte-order mark makes the encoding certain
-    if b"\x00" in data[:8192] or data.startswith((ZIP_MAGIC, OLE_MAGIC)):
-        raise UnreadableFile(path.name, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名")
+    if _binary(data):
+        raise UnreadableFile(file_name, "文件内容不是文本格式的 CSV,可能是其他类型的文件被改了扩展名")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             data.decode(encoding)
@@ -71,7 +70,11 @@ def _csv_text(path: Path) -> tuple[bytes, str]:
         return data.decode("gb18030", errors=_CP936_EURO).encode("utf-8"), "utf-8-sig"
     except UnicodeDecodeError:
         pass
-    raise UnreadableFile(path.name, "无法识别文件编码,请以 UTF-8 或 GB18030 编码保存")
+    raise UnreadableFile(file_name, "无法识别文件编码,请以 UTF-8 或 GB18030 编码保存")
+
+
+def _binary(data: bytes) -> bool:
+    return b"\x00" in data[:8192] or data.startswith((ZIP_MAGIC, OLE_MAGIC))
 
 
 def _cp936_euro(error: UnicodeError) -> tuple[str, int]:
@@ -85,15 +88,31 @@ codecs.register_error(_CP936_EURO, _cp936_euro)
 
 
 def _csv_cells(path: Path) -> pd.DataFrame:
-    data, encoding = _csv_text(path)
-    head_text = data[:1 << 16].decode(encoding, errors="ignore")
-    head = list(csv.reader(io.StringIO("\n".join(head_text.splitlines()[:HEADER_SEARCH_ROWS]))))
-    width = max((len(r) for r in head), default=0)
+    data = path.read_bytes()
+    if not data.startswith(UTF16_BOMS) and not _binary(data):
+        # Most files are regular UTF-8. Arrow's reader checks the UTF-8 itself, so the file is not decoded once
+        # more just to learn its encoding; one that is not UTF-8 (or not regular) is read as below.
+        head = _head(data, "utf-8-sig")
+        if (fast := _arrow_cells(data, "utf-8-sig", head, _width(head))) is not None:
+            return fast
+    data, encoding = _csv_text(path.name, data)
+    head = _head(data, encoding)
+    width = _width(head)
     if (fast := _arrow_cells(data, encoding, head, width)) is not None:
         return fast
     frame = _tolerant_cells(path.name, data, encoding, max(width, 1))
     frame.index = frame.index + 1  # line numbers as an editor shows them
     return _without_empty_tail(path.name, frame, max(width, 1))
+
+
+def _head(data: bytes, encoding: str) -> list[list[str]]:
+    """The rows among which the header is looked for."""
+    text = data[:1 << 16].decode(encoding, errors="ignore")
+    return list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS]))))
+
+
+def _width(head: list[list[str]]) -> int:
+    return max((len(r) for r in head), default=0)
 
 
 def _tolerant_cells(file_name: str, data: bytes, encoding: str, width: int) -> pd.DataFrame:
