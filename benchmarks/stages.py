@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,12 +66,11 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
     for path, name in inbox_files(inbox):
         dataset, cost = DATASETS[name], costs.setdefault(name, FileStages())
         cost.files.append(path)
-        with measured() as sample:
-            raw = read_table(path, dataset)
-        cost.intake.add(sample, timed(lambda: floors.raw_read(path))[0])
-        with measured() as sample:
-            result = validate(dataset, raw, known)
-        cost.validation.add(sample, timed(lambda: floors.mask_checks(dataset, raw, known))[0])
+        sample, floor, raw = paired(lambda: read_table(path, dataset), lambda: floors.raw_read(path))
+        cost.intake.add(sample, floor)
+        sample, floor, result = paired(lambda: validate(dataset, raw, known),
+                                       lambda: floors.mask_checks(dataset, raw, known))
+        cost.validation.add(sample, floor)
         learn_keys(known, dataset, result.accepted)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         with measured() as sample:
@@ -81,6 +81,19 @@ def measure_files(inbox: Path, engine: Engine) -> dict[str, FileStages]:
         print(f"{path.name}:{len(raw):,} 行,读取 {cost.intake.seconds:.1f} 秒,校验 {cost.validation.seconds:.1f} 秒,"
               f"入库 {cost.storage.seconds:.1f} 秒(本数据集累计)", file=sys.stderr, flush=True)
     return costs
+
+
+def paired(ours: Callable[[], object], floor: Callable[[], object]) -> tuple[Sample, float, object]:
+    """`ours` and its `floor` run twice each, alternating, each at its better time; the peak memory of `ours`'s
+    first run; what `ours` returned.
+
+    Run once each, whichever goes first carries the file's and the allocator's first touch (the city inbox read
+    once, ours first: 3.3× its floor; floor first: 2.7×), and the machine's noise falls on a single run of each."""
+    with measured() as sample:
+        result = ours()
+    floor_seconds = timed(floor)[0]
+    sample.seconds = min(sample.seconds, timed(ours)[0])
+    return sample, min(floor_seconds, timed(floor)[0]), result
 
 
 def _store(engine: Engine, path: Path, dataset: Dataset, digest: str, result) -> int:
