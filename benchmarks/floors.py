@@ -6,7 +6,6 @@ import csv
 import io
 import time
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -171,19 +170,12 @@ def groupbys(cycle: str, data: dict[str, pd.DataFrame]) -> int:
     return found
 
 
-@lru_cache(maxsize=1)
-def _bare_fonts():
-    from weasyprint.text.fonts import FontConfiguration
-
-    return FontConfiguration()
-
-
-def bare_render(html: str) -> bytes:
-    """`html` rendered by WeasyPrint with nothing around it (stylesheets resolved from templates/), with one font
-    configuration kept from one call to the next, as WeasyPrint allows."""
+def bare_render(html: str, fonts) -> bytes:
+    """`html` rendered by WeasyPrint with nothing around it (stylesheets resolved from templates/), with the font
+    configuration `fonts` kept from one call to the next, as WeasyPrint allows."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/").write_pdf(font_config=_bare_fonts())
+    return HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/").write_pdf(font_config=fonts)
 
 
 def _spin(n: int) -> int:

@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import pickle
 import re
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -152,48 +151,69 @@ def template_fetcher():
     return _fetcher_class()()
 
 
-_kept = threading.local()  # what one rendering thread keeps from one PDF to the next
-
 # How the templates link a stylesheet of templates/ (_dossier.html and the `head` blocks).
 _LINKED_SHEET = re.compile(r'<link rel="stylesheet" href="([\w-]+\.css)">')
 
 
-def _font_config():
-    """This thread's WeasyPrint font configuration, kept from one PDF to the next: fontconfig is loaded and the
-    fonts opened once, not for every dossier (the PDFs are byte for byte the same)."""
-    if not hasattr(_kept, "fonts"):
+class Keeper:
+    """What a run of PDFs rendered one after another reuses: WeasyPrint's font configuration (fontconfig loaded and
+    the fonts opened once, not for every dossier) and the parsed stylesheets (about 40 ms a dossier). The PDFs are
+    byte for byte those of a fresh start.
+
+    A keeper lives for one batch in the process that asked for it (`close` ends it), or for a pool worker's whole
+    life: those end with os._exit. Kept until the interpreter's own exit, its native objects outlived the
+    libraries they belong to and the process died of a segmentation fault after finishing its work."""
+
+    def __init__(self) -> None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _kept.fonts = FontConfiguration()
-    return _kept.fonts
+        self.fonts = FontConfiguration()
+        self._sheets: dict[str, tuple[str, object]] = {}
+
+    def stylesheet(self, name: str):
+        """templates/`name` parsed once, and again only when the file's text has changed."""
+        text = (TEMPLATES / name).read_text(encoding="utf-8")
+        if name not in self._sheets or self._sheets[name][0] != text:
+            from weasyprint import CSS
+
+            self._sheets[name] = (text, CSS(string=text, base_url=f"{TEMPLATES.as_uri()}/",
+                                            url_fetcher=template_fetcher(), font_config=self.fonts))
+        return self._sheets[name][1]
+
+    def close(self) -> None:
+        """Let go of the fonts and stylesheets now, while the libraries behind them are certainly loaded."""
+        self._sheets.clear()
+        self.fonts = None
 
 
-def _stylesheet(name: str):
-    """templates/`name` parsed once per thread and parsed again only when the file's text changes."""
-    text = (TEMPLATES / name).read_text(encoding="utf-8")
-    sheets = _kept.__dict__.setdefault("sheets", {})
-    if name not in sheets or sheets[name][0] != text:
-        from weasyprint import CSS
-
-        sheets[name] = (text, CSS(string=text, base_url=f"{TEMPLATES.as_uri()}/", url_fetcher=template_fetcher(),
-                                  font_config=_font_config()))
-    return sheets[name][1]
+_worker_keeper: Keeper | None = None  # a pool worker's, for the worker's life
 
 
-def write_pdf(html: str, path: Path) -> Path:
+def _keep_in_this_worker() -> None:
+    global _worker_keeper
+    _worker_keeper = Keeper()
+
+
+def write_pdf(html: str, path: Path, keeper: Keeper | None = None) -> Path:
     """`html` rendered to a PDF at `path` (fonts embedded and subset); the path.
 
-    The stylesheets `html` links are applied from the kept parsed copies instead of being parsed for every dossier
-    (about 40 ms each): WeasyPrint takes them as user stylesheets, in the order linked, so a `<style>` block of a
-    dossier's `head` overrides them whatever its selectors' specificity."""
+    With a `keeper` (or in a pool worker) the fonts and the stylesheets `html` links are reused from earlier PDFs.
+    The stylesheets are handed to WeasyPrint parsed, as user stylesheets in the order linked, so a `<style>` block
+    of a dossier's `head` overrides them whatever its selectors' specificity."""
     from weasyprint import HTML
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sheets = [_stylesheet(name) for name in _LINKED_SHEET.findall(html)]
-    document = HTML(string=_LINKED_SHEET.sub("", html), base_url=f"{TEMPLATES.as_uri()}/",
-                    url_fetcher=template_fetcher())
-    document.write_pdf(path, font_config=_font_config(), stylesheets=sheets)
+    own = keeper is None and _worker_keeper is None
+    keeper = Keeper() if own else (keeper or _worker_keeper)
+    try:
+        sheets = [keeper.stylesheet(name) for name in _LINKED_SHEET.findall(html)]
+        document = HTML(string=_LINKED_SHEET.sub("", html), base_url=f"{TEMPLATES.as_uri()}/",
+                        url_fetcher=template_fetcher())
+        document.write_pdf(path, font_config=keeper.fonts, stylesheets=sheets)
+    finally:
+        if own:
+            keeper.close()
     return path
 
 
@@ -206,15 +226,19 @@ class PdfJob:
     path: Path
 
 
-def _render_one(job: PdfJob) -> Path:
+def _render_one(job: PdfJob, keeper: Keeper | None = None) -> Path:
     try:
-        return write_pdf(render_html(job.template, job.context), job.path)
+        return write_pdf(render_html(job.template, job.context), job.path, keeper)
     except Exception as exc:
         raise RenderFailed(job.template, str(job.path), f"{type(exc).__name__}: {exc}") from exc
 
 
 def _render_batch(jobs: Sequence[PdfJob]) -> list[Path]:
-    return [_render_one(job) for job in jobs]
+    keeper = Keeper()
+    try:
+        return [_render_one(job, keeper) for job in jobs]
+    finally:
+        keeper.close()
 
 
 def _weight(job: PdfJob) -> int:
@@ -250,7 +274,7 @@ def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path
     # forkserver: workers start from a clean, single-threaded parent with WeasyPrint already imported.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.dossiers.render", "weasyprint"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_in_this_worker) as pool:
         rendered = list(pool.map(_render_one, [jobs[i] for i in order]))
     paths: list[Path] = [Path()] * len(jobs)
     for i, path in zip(order, rendered):

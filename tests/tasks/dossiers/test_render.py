@@ -226,13 +226,15 @@ def test_the_kept_fonts_and_stylesheets_render_each_pdf_as_a_fresh_one_would(tmp
 
     first = render_html("_example.html", example_context(unit_name="江城市公安局出入境管理窗口", rows=30))
     second = render_html("_example.html", example_context())
-    # Two different dossiers in a row through the same configuration, then the first again.
-    kept = [write_pdf(html, tmp_path / f"{i}.pdf").read_bytes() for i, html in enumerate([first, second, first])]
+    # Two different dossiers in a row through the same keeper, then the first again.
+    keeper = render.Keeper()
+    kept = [write_pdf(html, tmp_path / f"{i}.pdf", keeper).read_bytes() for i, html in enumerate([first, second, first])]
     fresh = [HTML(string=html, base_url=f"{render.TEMPLATES.as_uri()}/", url_fetcher=render.template_fetcher())
              .write_pdf(font_config=FontConfiguration()) for html in (first, second)]
     assert kept == [fresh[0], fresh[1], fresh[0]]
-    assert render._font_config() is render._font_config()
-    assert render._stylesheet("base.css") is render._stylesheet("base.css")
+    assert keeper.stylesheet("base.css") is keeper.stylesheet("base.css")
+    keeper.close()
+    assert write_pdf(second, tmp_path / "alone.pdf").read_bytes() == fresh[1]  # without a keeper
 
 
 def test_an_edited_stylesheet_takes_effect_at_the_next_pdf(tmp_path, monkeypatch):
@@ -245,10 +247,11 @@ def test_an_edited_stylesheet_takes_effect_at_the_next_pdf(tmp_path, monkeypatch
     shutil.copytree(render.TEMPLATES, folder)
     monkeypatch.setattr(render, "TEMPLATES", folder)
     html = render_html("_example.html", example_context())
-    before = write_pdf(html, tmp_path / "before.pdf").read_bytes()
+    keeper = render.Keeper()
+    before = write_pdf(html, tmp_path / "before.pdf", keeper).read_bytes()
     base = folder / "base.css"
     base.write_text(base.read_text(encoding="utf-8") + "\nh1.doc-title { color: #b00000; }\n", encoding="utf-8")
-    after = write_pdf(html, tmp_path / "after.pdf").read_bytes()
+    after = write_pdf(html, tmp_path / "after.pdf", keeper).read_bytes()
     fresh = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=render.template_fetcher()).write_pdf(
         font_config=FontConfiguration())
     assert after == fresh != before
