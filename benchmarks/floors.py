@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -170,12 +171,21 @@ def groupbys(cycle: str, data: dict[str, pd.DataFrame]) -> int:
     return found
 
 
-def bare_render(html: str, fonts) -> bytes:
-    """`html` rendered by WeasyPrint with nothing around it (stylesheets resolved from templates/), with the font
-    configuration `fonts` kept from one call to the next, as WeasyPrint allows."""
+def bare_render(html: str, fonts, sheets: list) -> bytes:
+    """`html` rendered by WeasyPrint with nothing around it: the font configuration `fonts` and the parsed
+    stylesheets `sheets` kept from one call to the next, as WeasyPrint allows (`html` links none)."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/").write_pdf(font_config=fonts)
+    return HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/").write_pdf(font_config=fonts, stylesheets=sheets)
+
+
+def bare_sheets(html: str, fonts) -> tuple[str, list]:
+    """`html` without its stylesheet links, and the sheets they name parsed once by WeasyPrint."""
+    from weasyprint import CSS
+
+    names = re.findall(r'<link rel="stylesheet" href="([\w-]+\.css)">', html)
+    sheets = [CSS(filename=str(TEMPLATES / name), font_config=fonts) for name in names]
+    return re.sub(r'<link rel="stylesheet" href="[\w-]+\.css">', "", html), sheets
 
 
 def _spin(n: int) -> int:

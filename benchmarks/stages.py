@@ -159,23 +159,26 @@ def measure_rendering(jobs: list[PdfJob], workers: int, compared: int = 12) -> R
     from weasyprint.text.fonts import FontConfiguration
 
     htmls = [render_html(job.template, job.context) for job in jobs]
-    # The serial pass keeps fonts and stylesheets from one PDF to the next as a batch of the pipeline does, and the
-    # bare render keeps its fonts; both load them before the timing starts.
-    keeper, fonts = Keeper(), FontConfiguration()
-    write_pdf(htmls[0], jobs[0].path, keeper)
-    floors.bare_render(htmls[0], fonts)
-    ours, bare = [], []
-    for job, html in zip(jobs, htmls):
-        ours.append(timed(lambda: write_pdf(render_html(job.template, job.context), job.path, keeper))[0])
-        bare.append(timed(lambda: floors.bare_render(html, fonts))[0])
-    best = []
-    for n, (job, html) in enumerate(zip(jobs[:compared], htmls)):
-        runs = [(ours[n], bare[n])] + [
-            (timed(lambda: write_pdf(render_html(job.template, job.context), job.path, keeper))[0],
-             timed(lambda: floors.bare_render(html, fonts))[0]) for _ in range(2)]
-        best.append((min(o for o, _ in runs), min(b for _, b in runs)))
-    keeper.close()
-    del fonts  # dropped here, while WeasyPrint's libraries are certainly loaded
+    # The serial pass keeps fonts and stylesheets from one PDF to the next as a batch of the pipeline does, and so
+    # does the bare render; both load them before the timing starts.
+    keeper, fonts, bares = Keeper(), FontConfiguration(), []
+    try:
+        write_pdf(htmls[0], jobs[0].path, keeper)
+        bares = [floors.bare_sheets(html, fonts) for html in htmls]
+        floors.bare_render(bares[0][0], fonts, bares[0][1])
+        ours, bare = [], []
+        for job, (html, sheets) in zip(jobs, bares):
+            ours.append(timed(lambda: write_pdf(render_html(job.template, job.context), job.path, keeper))[0])
+            bare.append(timed(lambda: floors.bare_render(html, fonts, sheets))[0])
+        best = []
+        for n, (job, (html, sheets)) in enumerate(zip(jobs[:compared], bares)):
+            runs = [(ours[n], bare[n])] + [
+                (timed(lambda: write_pdf(render_html(job.template, job.context), job.path, keeper))[0],
+                 timed(lambda: floors.bare_render(html, fonts, sheets))[0]) for _ in range(2)]
+            best.append((min(o for o, _ in runs), min(b for _, b in runs)))
+    finally:
+        keeper.close()
+        del fonts, bares  # dropped here, while WeasyPrint's libraries are certainly loaded
     with measured() as pool:
         render_pdfs(jobs, workers=workers)
     return RenderCosts(jobs, ours, bare, best, pool, workers)

@@ -172,6 +172,8 @@ class Keeper:
 
     def stylesheet(self, name: str):
         """templates/`name` parsed once, and again only when the file's text has changed."""
+        if self.fonts is None:
+            raise RuntimeError("this Keeper was closed")
         text = (TEMPLATES / name).read_text(encoding="utf-8")
         if name not in self._sheets or self._sheets[name][0] != text:
             from weasyprint import CSS
@@ -208,8 +210,10 @@ def write_pdf(html: str, path: Path, keeper: Keeper | None = None) -> Path:
     keeper = Keeper() if own else (keeper or _worker_keeper)
     try:
         sheets = [keeper.stylesheet(name) for name in _LINKED_SHEET.findall(html)]
-        document = HTML(string=_LINKED_SHEET.sub("", html), base_url=f"{TEMPLATES.as_uri()}/",
-                        url_fetcher=template_fetcher())
+        html = _LINKED_SHEET.sub("", html)
+        if "<link" in html:  # data is escaped, so only a template can have written it
+            raise ValueError('样式表须写作 <link rel="stylesheet" href="文件名.css">,且位于模板文件夹中')
+        document = HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/", url_fetcher=template_fetcher())
         document.write_pdf(path, font_config=keeper.fonts, stylesheets=sheets)
     finally:
         if own:

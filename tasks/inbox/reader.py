@@ -88,17 +88,18 @@ codecs.register_error(_CP936_EURO, _cp936_euro)
 
 
 def _csv_cells(path: Path) -> pd.DataFrame:
-    data = path.read_bytes()
-    if not data.startswith(UTF16_BOMS) and not _binary(data):
+    raw = path.read_bytes()
+    if not raw.startswith(UTF16_BOMS) and not _binary(raw):
         # Most files are regular UTF-8. Arrow's reader checks the UTF-8 itself, so the file is not decoded once
         # more just to learn its encoding; one that is not UTF-8 (or not regular) is read as below.
-        head = _head(data, "utf-8-sig")
-        if (fast := _arrow_cells(data, "utf-8-sig", head, _width(head))) is not None:
+        head = _head(raw, "utf-8-sig")
+        if (fast := _arrow_cells(raw, "utf-8-sig", head, _width(head))) is not None:
             return fast
-    data, encoding = _csv_text(path.name, data)
+    data, encoding = _csv_text(path.name, raw)
     head = _head(data, encoding)
     width = _width(head)
-    if (fast := _arrow_cells(data, encoding, head, width)) is not None:
+    tried = data is raw and encoding == "utf-8-sig"  # Arrow refused these very bytes as UTF-8 above
+    if not tried and (fast := _arrow_cells(data, encoding, head, width)) is not None:
         return fast
     frame = _tolerant_cells(path.name, data, encoding, max(width, 1))
     frame.index = frame.index + 1  # line numbers as an editor shows them

@@ -255,3 +255,16 @@ def test_an_edited_stylesheet_takes_effect_at_the_next_pdf(tmp_path, monkeypatch
     fresh = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=render.template_fetcher()).write_pdf(
         font_config=FontConfiguration())
     assert after == fresh != before
+
+
+def test_a_stylesheet_linked_otherwise_than_agreed_is_refused_not_applied_at_another_level(tmp_path):
+    # The agreed form is parsed once and applied as a user stylesheet; any other <link> would reach WeasyPrint as
+    # an author stylesheet and override base.css, so it stops the rendering instead.
+    for link in ("<link rel=stylesheet href=base.css>", '<link href="base.css" rel="stylesheet">',
+                 '<link rel="stylesheet" href="../base.css">'):
+        with pytest.raises(ValueError, match="样式表须写作"):
+            write_pdf(f"{link}<p>正文</p>", tmp_path / "x.pdf")
+    keeper = render.Keeper()
+    keeper.close()
+    with pytest.raises(RuntimeError):
+        write_pdf('<link rel="stylesheet" href="base.css"><p>正文</p>', tmp_path / "x.pdf", keeper)
