@@ -113,12 +113,15 @@ def test_url_fetcher_reaches_nothing_outside_the_templates(tmp_path):
     server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
-    html = (f'<html><head><link rel="stylesheet" href="{url}/x.css"></head><body><p>正文</p>'
+    html = (f'<html><head></head><body><p>正文</p>'
             f'<img src="file:///etc/passwd"><img src="{url}/y.png"><img src="../../../etc/hostname"></body></html>')
     pdf = write_pdf(html, tmp_path / "x.pdf")
+    # A stylesheet link other than the templates' own form stops the rendering before anything is fetched.
+    with pytest.raises(ValueError, match="样式表须写作"):
+        write_pdf(html.replace("<head>", f'<head><link rel="stylesheet" href="{url}/x.css">'), tmp_path / "y.pdf")
     server.shutdown()
     assert _Counting.hits == []
-    assert "正文" in pdf_text(pdf)
+    assert "正文" in pdf_text(pdf) and not (tmp_path / "y.pdf").exists()
     fetcher = template_fetcher()
     for refused in ("file:///etc/passwd", f"{url}/x.css", f"{TEMPLATES.as_uri()}/../pyproject.toml"):
         with pytest.raises(PermissionError):
