@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -18,7 +17,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, cre
 from schemas.datasets import DATASETS, Dataset
 from schemas.suites import EARLIEST, LATEST
 from tasks.inbox.normalise import TRUTHS
-from tasks.dossiers.render import TEMPLATES
+from tasks.dossiers.render import LINKED_SHEET, TEMPLATES
 from tasks.store import bulk
 from tasks.store.tables import dataset_tables
 
@@ -183,9 +182,8 @@ def bare_sheets(html: str, fonts) -> tuple[str, list]:
     """`html` without its stylesheet links, and the sheets they name parsed once by WeasyPrint."""
     from weasyprint import CSS
 
-    names = re.findall(r'<link rel="stylesheet" href="([\w-]+\.css)">', html)
-    sheets = [CSS(filename=str(TEMPLATES / name), font_config=fonts) for name in names]
-    return re.sub(r'<link rel="stylesheet" href="[\w-]+\.css">', "", html), sheets
+    sheets = [CSS(filename=str(TEMPLATES / name), font_config=fonts) for name in LINKED_SHEET.findall(html)]
+    return LINKED_SHEET.sub("", html), sheets
 
 
 def _spin(n: int) -> int:

@@ -152,7 +152,7 @@ def template_fetcher():
 
 
 # How the templates link a stylesheet of templates/ (_dossier.html and the `head` blocks).
-_LINKED_SHEET = re.compile(r'<link rel="stylesheet" href="([\w-]+\.css)">')
+LINKED_SHEET = re.compile(r'<link rel="stylesheet" href="([\w-]+\.css)">')
 
 
 class Keeper:
@@ -209,8 +209,8 @@ def write_pdf(html: str, path: Path, keeper: Keeper | None = None) -> Path:
     own = keeper is None and _worker_keeper is None
     keeper = Keeper() if own else (keeper or _worker_keeper)
     try:
-        sheets = [keeper.stylesheet(name) for name in _LINKED_SHEET.findall(html)]
-        html = _LINKED_SHEET.sub("", html)
+        sheets = [keeper.stylesheet(name) for name in LINKED_SHEET.findall(html)]
+        html = LINKED_SHEET.sub("", html)
         if "<link" in html:  # data is escaped, so only a template can have written it
             raise ValueError('样式表须写作 <link rel="stylesheet" href="文件名.css">,且位于模板文件夹中')
         document = HTML(string=html, base_url=f"{TEMPLATES.as_uri()}/", url_fetcher=template_fetcher())
