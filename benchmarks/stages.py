@@ -18,7 +18,7 @@ from tasks.cycles.spec import CycleRun, CycleSpec
 from tasks.inbox.listing import InboxFile
 from tasks.inbox.reader import read_table
 from tasks.dossiers.render import Keeper, PdfJob, render_html, render_pdfs, write_pdf
-from tasks.inbox.ingest import learn_keys, store_file
+from tasks.inbox.ingest import Checked, learn_keys, store_file
 from tasks.store import bulk
 from tasks.store.audit import writing
 from tasks.store.datasets import load_dataset
@@ -99,7 +99,8 @@ def paired(ours: Callable[[], object], floor: Callable[[], object]) -> tuple[Sam
 def _store(engine: Engine, path: Path, dataset: Dataset, digest: str, result) -> int:
     """Store one validated file as intake does: staged, then published in one writer transaction; its id."""
     with (bulk.staged(engine, [(dataset, result.accepted)]) as stages, writing(engine, None, stages.attach) as conn):
-        return store_file(conn, InboxFile(path, path.name, dataset), digest, path, result, stages.files[0])
+        return store_file(conn, InboxFile(path, path.name, dataset), digest, path, Checked.of(result, []),
+                          stages.files[0])
 
 
 def store_again(path: Path, dataset: Dataset, folder: Path) -> int:

@@ -6,9 +6,11 @@ import hashlib
 import io
 import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Engine, Table, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -133,14 +135,31 @@ def learn_keys(known: dict, dataset: Dataset, accepted: pd.DataFrame) -> None:
         known[WINDOW_UNITS] = known[WINDOW_UNITS].append(pd.Index(window.astype("str")))
 
 
-def _validate_all(tables: list[tuple[InboxFile, pd.DataFrame]], known: dict,
-                  policy: Policy | None) -> list[Validated]:
-    results = []
-    for item, raw in tables:
-        result = validate(item.dataset, raw, known, policy, file_name=item.path.name, correction=item.correction)
-        learn_keys(known, item.dataset, result.accepted)
-        results.append(result)
-    return results
+@dataclass(frozen=True)
+class Checked:
+    """What the writer's transaction needs of a validated file once its accepted rows are staged: how many there
+    are, the rejected rows with their reasons, and the notes on its columns."""
+
+    accepted: int
+    rejected: pd.DataFrame
+    awaiting: np.ndarray | None
+    notes: list[str]
+
+    @classmethod
+    def of(cls, result: Validated, notes: list[str]) -> Checked:
+        return cls(len(result.accepted), result.rejected, result.awaiting, notes)
+
+
+def _check(item: InboxFile, known: dict, policy: Policy | None, stages: bulk.Stages) -> Checked:
+    """One new file read, validated against `known` (which then holds its keys too) and its accepted rows staged;
+    its rows are not kept, so that an ingest holds one file at a time, however many it reads."""
+    raw = read_table(item.path, item.dataset)
+    notes = column_notes(item.dataset, raw)
+    result = validate(item.dataset, raw, known, policy, file_name=item.path.name, correction=item.correction)
+    del raw
+    learn_keys(known, item.dataset, result.accepted)
+    stages.add(item.dataset, result.accepted)
+    return Checked.of(result, notes)
 
 
 def db_frame(dataset: Dataset, accepted: pd.DataFrame, file_id: int, event_id: int) -> pd.DataFrame:
@@ -202,7 +221,7 @@ def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
     return target
 
 
-def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Validated,
+def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Checked,
                staged: bulk.Staged | None, who: str | None = None) -> int:
     """Record one validated file: the file itself, its accepted rows (`staged` beforehand, None when there are
     none), its rejected rows with their reasons, and its event in the audit log; a correction's rows replace the
@@ -210,28 +229,27 @@ def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, r
     now, kind = datetime.now(), "correction" if item.correction else "ingest"
     file_id = conn.execute(insert(ingested_files).returning(ingested_files.c.file_id).values(
         sha256=digest, file_name=item.name, dataset=item.dataset.name, archived_as=str(archived),
-        ingested_at=now, rows_read=len(result.accepted) + len(result.rejected),
-        rows_accepted=len(result.accepted), rows_rejected=len(result.rejected),
+        ingested_at=now, rows_read=result.accepted + len(result.rejected),
+        rows_accepted=result.accepted, rows_rejected=len(result.rejected),
         kind="correction" if item.correction else "plain",
     )).scalar_one()
     event = audit.record(conn, kind, audit.actor(who), file_id=file_id, dataset=item.dataset.name,
-                         rows=len(result.accepted), at=now)
+                         rows=result.accepted, at=now)
     if staged is not None:
         bulk.publish(conn, staged, file_id, event)
     _insert_rejected(conn, item.dataset, result.rejected, file_id, result.awaiting)
-    if item.correction and len(result.accepted):
+    if item.correction and result.accepted:
         replaced = mark_superseded(conn, item.dataset.name, [file_id], now)
         ids = sorted(int(i) for i in replaced.loc[replaced["superseded_by"].eq(file_id).fillna(False), "_id"])
-        audit.complete(conn, event, len(result.accepted),
-                       {"replaced": ids, "added": len(result.accepted) - len(ids)})
+        audit.complete(conn, event, result.accepted, {"replaced": ids, "added": result.accepted - len(ids)})
     return file_id
 
 
-def _file_report(item: InboxFile, digest: str, result: Validated, notes: list[str]) -> FileReport:
+def _file_report(item: InboxFile, digest: str, result: Checked) -> FileReport:
     counts = reason_kinds(result.rejected["reason"]).value_counts().head(TOP_REASONS) \
         if len(result.rejected) else pd.Series(dtype="int64")
-    return FileReport(item.name, item.dataset.name, digest, "ingested", len(result.accepted) + len(result.rejected),
-                      len(result.accepted), len(result.rejected), {str(k): int(v) for k, v in counts.items()}, notes)
+    return FileReport(item.name, item.dataset.name, digest, "ingested", result.accepted + len(result.rejected),
+                      result.accepted, len(result.rejected), {str(k): int(v) for k, v in counts.items()}, result.notes)
 
 
 def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float = 0,
@@ -276,20 +294,20 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
         else:
             new.append((item, digest))
             seen.add(digest)
-    # Every new file is read before anything is written, so one unreadable file stores nothing.
-    tables = [(item, read_table(item.path, item.dataset)) for item, _ in new]
     with engine.connect() as conn:
         pending = pending_rows(conn)
         known = known_references(conn, {item.dataset.name for item, _ in new}, pending, policy)
-    results = _validate_all(tables, known, policy)
     bulk.sweep(engine)
-    # Rows are staged before the lock is taken (on SQLite the stage's own connection needs the write lock).
-    batches = [(item.dataset, result.accepted) for (item, _), result in zip(new, results)]
-    with bulk.staged(engine, batches) as stages, writing(engine, read_at, stages.attach) as conn:
-        for (item, digest), (_, raw), result, staged in zip(new, tables, results, stages.files):
-            store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result, staged, who)
-            report.files.append(_file_report(item, digest, result, column_notes(item.dataset, raw)))
-        report.revalidated = accept_pending(conn, pending, known, policy, who)
+    # Each file is read, validated and its rows staged before the next is read, and all of it before the lock is
+    # taken (on SQLite the stage's own connection needs the write lock): one unreadable file stores nothing.
+    with bulk.staging(engine) as stages:
+        checked = [_check(item, known, policy, stages) for item, _ in new]
+        stages.close()
+        with writing(engine, read_at, stages.attach) as conn:
+            for (item, digest), result, staged in zip(new, checked, stages.files):
+                store_file(conn, item, digest, _archive(item.path, digest, archive_dir), result, staged, who)
+                report.files.append(_file_report(item, digest, result))
+            report.revalidated = accept_pending(conn, pending, known, policy, who)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
                                      INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")

@@ -4,13 +4,14 @@ An ADBC connection loads an Arrow table at the database's native speed (binary C
 statement in C on SQLite), but it is a connection of its own and cannot join the SQLAlchemy transaction in which
 an ingest records its file, its audit-log event and its rejections. So the rows go in two steps:
 
-1. `staged` loads them through ADBC before the writer takes its lock, and commits: on PostgreSQL into tables of
-   their own (`_stage_…`) that nobody reads; on SQLite into a separate stage file beside the database, because
-   ADBC links its own copy of SQLite, and two copies of SQLite in one process must never hold the same file
-   (their POSIX locks cancel each other out and the file is corrupted);
+1. `staging` loads them through ADBC file by file, as each file is validated, before the writer takes its lock,
+   and commits: on PostgreSQL into tables of their own (`_stage_…`) that nobody reads; on SQLite into a separate
+   stage file beside the database, because ADBC links its own copy of SQLite, and two copies of SQLite in one
+   process must never hold the same file (their POSIX locks cancel each other out and the file is corrupted).
+   A staged file's rows need not stay in memory: an ingest of many large files holds one of them at a time;
 2. `publish`, inside the writer's one transaction, copies each stage into `ds_<dataset>` with the file and event
    ids, by one INSERT … SELECT the database runs itself (the SQLite stage file is attached to the writer's
-   connection for it).
+   connection for it, once the ADBC connection to it is closed).
 
 Either the whole ingest commits, rows included, or nothing of it counts; a stage left by a process that died
 between the two steps is removed by a later ingest (`sweep`).
@@ -21,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -46,13 +47,47 @@ class Staged:
     rows: int
 
 
-@dataclass
 class Stages:
     """An ingest's stages, one per file (None for a file without accepted rows), and the SQLite stage file the
-    writer's connection attaches to read them."""
+    writer's connection attaches to read them. Files are added one at a time; `close` ends the staging (the ADBC
+    connection is closed) before the writer attaches the stage file."""
 
-    files: list[Staged | None] = field(default_factory=list)
-    attach: dict[str, Path] = field(default_factory=dict)
+    def __init__(self, engine: Engine, name: str):
+        self.engine, self.name = engine, name
+        self.stage_file = _stage_file(engine, name) if engine.dialect.name == "sqlite" else None
+        self.attach: dict[str, Path] = {STAGE_ALIAS: self.stage_file} if self.stage_file else {}
+        self.files: list[Staged | None] = []
+        self._conn = None  # the ADBC connection, opened for the first file with rows
+        self._closed = False
+
+    def add(self, dataset: Dataset, accepted: pd.DataFrame) -> Staged | None:
+        """Stage the accepted rows of the next file and commit them; the stage (None when there are no rows)."""
+        if self._closed:
+            raise RuntimeError("staging already closed")
+        staged = None
+        if len(accepted):
+            if self._conn is None:
+                self._conn = _adbc_connect(self.engine, self.stage_file)
+            with self._conn.cursor() as cursor:
+                staged = _stage_one(cursor, self.name, len(self.files), dataset, accepted, self.stage_file)
+            self._conn.commit()
+        self.files.append(staged)
+        return staged
+
+    def close(self) -> None:
+        """No more files: the ADBC connection is closed, so that the writer may attach the SQLite stage file."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._closed = True
+
+    def remove(self) -> None:
+        """The stages removed, published or not."""
+        self.close()
+        if self.stage_file is not None:
+            self.stage_file.unlink(missing_ok=True)
+        else:
+            drop(self.engine, [s.source.strip('"') for s in self.files if s is not None])
 
 
 def arrow_rows(dataset: Dataset, accepted: pd.DataFrame) -> pa.Table:
@@ -97,26 +132,23 @@ def _adbc_connect(engine: Engine, stage_file: Path | None):
 
 
 @contextmanager
-def staged(engine: Engine, batches: list[tuple[Dataset, pd.DataFrame]]) -> Iterator[Stages]:
-    """Each batch of accepted rows staged and committed; whatever is left when the block ends, by error or not,
-    is removed."""
-    name = _stage_name(datetime.now())
-    stage_file = _stage_file(engine, name) if engine.dialect.name == "sqlite" else None
-    stages = Stages(attach={STAGE_ALIAS: stage_file} if stage_file else {})
+def staging(engine: Engine) -> Iterator[Stages]:
+    """Stages to add files to one at a time; whatever is left when the block ends, by error or not, is removed."""
+    stages = Stages(engine, _stage_name(datetime.now()))
     try:
-        if any(len(accepted) for _, accepted in batches):
-            with _adbc_connect(engine, stage_file) as conn, conn.cursor() as cursor:
-                for number, (dataset, accepted) in enumerate(batches):
-                    stages.files.append(_stage_one(cursor, name, number, dataset, accepted, stage_file))
-                conn.commit()
-        else:
-            stages.files = [None] * len(batches)
         yield stages
     finally:
-        if stage_file is not None:
-            stage_file.unlink(missing_ok=True)
-        else:
-            drop(engine, [s.source.strip('"') for s in stages.files if s is not None])
+        stages.remove()
+
+
+@contextmanager
+def staged(engine: Engine, batches: list[tuple[Dataset, pd.DataFrame]]) -> Iterator[Stages]:
+    """Each batch of accepted rows staged and committed, the staging closed; removed when the block ends."""
+    with staging(engine) as stages:
+        for dataset, accepted in batches:
+            stages.add(dataset, accepted)
+        stages.close()
+        yield stages
 
 
 def _stage_one(cursor, name: str, number: int, dataset: Dataset, accepted: pd.DataFrame,

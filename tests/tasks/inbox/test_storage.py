@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from rich.cells import cell_len
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from typer.testing import CliRunner
 
 from flows.cli import app
 from schemas.datasets import DATASETS
 from tasks.errors import UnreadableFile
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
+from tasks.inbox import ingest
 from tasks.inbox.ingest import ingest_inbox
+from tasks.store import bulk
 from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
 
 UNITS_CSV = ("窗口单位名册(2026年)\n"
@@ -152,6 +158,42 @@ def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):
     assert caught.value.file_name == "survey_responses_2026H1.csv"
     assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
     assert not (tmp_path / "archive").exists()
+    # The two files read before it were staged; their stages are gone with it.
+    assert _stages_left(engine) == []
+
+
+def _stages_left(engine) -> list[str]:
+    if engine.dialect.name == "sqlite":
+        database = Path(engine.url.database)
+        return [p.name for p in database.parent.glob(f".{database.name}{bulk.STAGE_PREFIX}*")]
+    return [t for t in inspect(engine).get_table_names() if t.startswith(bulk.STAGE_PREFIX)]
+
+
+def test_an_ingest_holds_one_file_at_a_time(engine, inbox, tmp_path, monkeypatch):
+    """A file's rows are staged and let go before the next file is read: an inbox of many large files needs the
+    memory of its largest file, not of all of them."""
+    held, alive = [], []
+    read, check = ingest.read_table, ingest.validate
+
+    def reading(path, dataset):
+        gc.collect()
+        alive.append([ref() is not None for ref in held])
+        frame = read(path, dataset)
+        held.append(weakref.ref(frame))
+        return frame
+
+    def validating(*args, **kwargs):
+        result = check(*args, **kwargs)
+        held.append(weakref.ref(result.accepted))
+        return result
+
+    monkeypatch.setattr(ingest, "read_table", reading)
+    monkeypatch.setattr(ingest, "validate", validating)
+    report = ingest_inbox(inbox, engine, tmp_path / "archive")
+    # Before the second file is read, the first one's cells and accepted rows are gone (staged).
+    assert alive == [[], [False, False]]
+    assert [f.rows_accepted for f in report.files if f.status == "ingested"] == [2, 2]
+    assert len(load_dataset(engine, "platform_cases")) == 2 and _stages_left(engine) == []
 
 
 def test_file_of_no_dataset_is_reported_and_left_while_the_others_get_in(engine, inbox, tmp_path):
