@@ -89,21 +89,35 @@ codecs.register_error(_CP936_EURO, _cp936_euro)
 
 def _csv_cells(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
+    guess = None
     if not raw.startswith(UTF16_BOMS) and not _binary(raw):
-        # Most files are regular UTF-8. Arrow's reader checks the UTF-8 itself, so the file is not decoded once
-        # more just to learn its encoding; one that is not UTF-8 (or not regular) is read as below.
-        head = _head(raw, "utf-8-sig")
-        if (fast := _arrow_cells(raw, "utf-8-sig", head, _width(head))) is not None:
+        # Most files are regular, and their first lines tell UTF-8 from GB18030. Arrow checks the encoding of the
+        # whole file as it reads it, so the file is not decoded once more just to learn its encoding; one Arrow
+        # refuses (another encoding further down, or not regular) is read as below.
+        guess = _likely_encoding(raw)
+        head = _head(raw, guess)
+        if (fast := _arrow_cells(raw, guess, head, _width(head))) is not None:
             return fast
     data, encoding = _csv_text(path.name, raw)
     head = _head(data, encoding)
     width = _width(head)
-    tried = data is raw and encoding == "utf-8-sig"  # Arrow refused these very bytes as UTF-8 above
+    tried = data is raw and encoding == guess  # Arrow refused these very bytes in this encoding above
     if not tried and (fast := _arrow_cells(data, encoding, head, width)) is not None:
         return fast
     frame = _tolerant_cells(path.name, data, encoding, max(width, 1))
     frame.index = frame.index + 1  # line numbers as an editor shows them
     return _without_empty_tail(path.name, frame, max(width, 1))
+
+
+def _likely_encoding(data: bytes) -> str:
+    """UTF-8 when the file's first 64 KB are UTF-8 (a character cut at their end aside), else GB18030."""
+    start = data[:1 << 16]
+    try:
+        start.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if len(data) <= len(start) or error.start < len(start) - 3:
+            return "gb18030"
+    return "utf-8-sig"
 
 
 def _head(data: bytes, encoding: str) -> list[list[str]]:
@@ -184,14 +198,23 @@ def _clean(text: pd.Series) -> pd.Series:
     values = pa.array(text.astype("str").array)  # Excel cells arrive as Python objects
     if isinstance(values, pa.ChunkedArray):  # a column of Arrow's reader comes in blocks
         values = values.combine_chunks()
+    return pd.Series(pd.array(_cleaned_values(values), dtype="str"), index=text.index)
+
+
+def _cleaned_values(values: pa.Array) -> pa.Array:
+    if pc.all(pc.or_(pc.ascii_is_printable(values), pc.equal(values, ""))).as_py() is not False:
+        # Printable ASCII (ids, dates, numbers, most columns): in NFKC form already, no control characters, and
+        # only spaces to trim.
+        return _missing_if_empty(pc.ascii_trim_whitespace(values))
     if pc.all(pc.string_is_ascii(values)).as_py() is not False:
-        # ASCII is already in NFKC form; such columns are mostly ids and times, too distinct to encode.
-        cleaned = _stripped(values)
-    else:
-        # Cells repeat a lot down a column, so each distinct text is normalised and stripped once.
-        encoded = pc.dictionary_encode(values)
-        cleaned = _stripped(_normalised(encoded.dictionary)).take(encoded.indices)
-    return pd.Series(pd.array(cleaned, dtype="str"), index=text.index)
+        # In NFKC form too; such columns are mostly ids and times, too distinct to encode.
+        return _missing_if_empty(_trimmed(values))
+    # Cells repeat a lot down a column, so each distinct text is normalised and trimmed once.
+    encoded = pc.dictionary_encode(values)
+    distinct = _trimmed(_normalised(encoded.dictionary))
+    if distinct.equals(encoded.dictionary):  # clean already, but for empty cells
+        return _missing_if_empty(values)
+    return _missing_if_empty(distinct).take(encoded.indices)
 
 
 def _normalised(distinct: pa.Array) -> pa.Array:
@@ -201,14 +224,16 @@ def _normalised(distinct: pa.Array) -> pa.Array:
     return pc.replace_with_mask(distinct, wide, pa.array(normal, distinct.type))
 
 
-def _stripped(values: pa.Array) -> pa.Array:
-    """Text without control characters and surrounding spaces; empty text as missing."""
-    printable = pc.or_(pc.ascii_is_printable(values), pc.equal(values, ""))
-    # Printable ASCII (the common case of ids, dates and numbers) is checked far faster than the pattern.
-    if not pc.all(printable).as_py() and pc.any(pc.match_substring_regex(values, _CONTROL)).as_py():
+def _trimmed(values: pa.Array) -> pa.Array:
+    """Text without control characters and surrounding white space."""
+    if pc.any(pc.match_substring_regex(values, _CONTROL)).as_py():
         values = pc.replace_substring_regex(values, _CONTROL, "")
-    values = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+    return pc.utf8_trim_whitespace(values)
+
+
+def _missing_if_empty(values: pa.Array) -> pa.Array:
+    empty = pc.equal(values, "")
+    return pc.if_else(empty, pa.scalar(None, values.type), values) if pc.any(empty).as_py() else values
 
 
 def _header_name(cell: object, aliases: dict[str, str]) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
 import zipfile
 from datetime import datetime
 
@@ -49,14 +52,36 @@ def test_regular_csv_read_by_arrow_as_the_tolerant_reader_reads_it(tmp_path, mon
     monkeypatch.setattr(intake, "_arrow_cells", lambda *args: read.append(real(*args)) or read[-1])
     fast = read_table(path, UNITS)
     assert read[-1] is not None  # Arrow did read it
-    # UTF-8 is tried first and Arrow checks it: a GB18030 file takes a second, GB18030 attempt
-    assert [cells is not None for cells in read] == ([False, True] if encoding == "gb18030" else [True])
+    # The first lines tell the encoding, and Arrow checks the rest as it reads: one attempt, not decoded beforehand
+    assert [cells is not None for cells in read] == [True]
     monkeypatch.setattr(intake, "_arrow_cells", lambda *args: None)
     pd.testing.assert_frame_equal(fast, read_table(path, UNITS))
     assert fast["unit_name"].tolist() == ["市行政服务中心,东区", "市信访局\n接待大厅", "市税务局"]
     assert fast["leader_name"].fillna("").tolist() == ['张"明', "", "王五"]
     # Rows are numbered as records, as the tolerant reader numbers them.
     assert fast["_row_number"].tolist() == [2, 3, 4]
+
+
+@pytest.mark.parametrize("encoding, attempts", [("utf-8", [True]), ("gb18030", [False, True])])
+def test_encoding_guessed_from_the_first_64_kb_is_checked_by_arrow_over_the_whole_file(tmp_path, monkeypatch,
+                                                                                        encoding, attempts):
+    import tasks.inbox.reader as intake
+
+    # ASCII up to the first 64 KB, where a Chinese character begins that the 64 KB cut in two.
+    head = b"unit_id,unit_name,category,region,level,is_window\n"
+    head += b"U0001,Tax Office,A,B,C,D\n" * ((65536 - len(head)) // 25 - 1) + b"U0002,"
+    name = "x" * (65535 - len(head)) + "江城市税务局"
+    path = tmp_path / "units.csv"
+    path.write_bytes(head + f"{name},政府涉企涉民部门,市直,市级,是\n".encode(encoding))
+    read = []
+    real = intake._arrow_cells
+    monkeypatch.setattr(intake, "_arrow_cells", lambda *args: read.append(real(*args)) or read[-1])
+    frame = read_table(path, UNITS)
+    # UTF-8 cut at 64 KB is UTF-8; a GB18030 character there makes Arrow refuse the UTF-8 guess, and the file
+    # is read as GB18030 once the whole of it is known to be
+    assert [cells is not None for cells in read] == attempts
+    assert frame.iloc[-1][["unit_id", "unit_name", "category"]].tolist() == ["U0002", name, "政府涉企涉民部门"]
+    assert len(frame) == head.count(b"\n")
 
 
 def test_excel_with_title_row_and_chinese_headers(tmp_path):
@@ -190,3 +215,32 @@ def test_column_notes_name_unrecognised_and_empty_columns(tmp_path, header, row,
     path = tmp_path / "bonuses_2026.csv"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
     assert column_notes(DATASETS["bonuses"], read_table(path, DATASETS["bonuses"])) == notes
+
+
+def _cleaned_by_the_rule(cell: str | None) -> str | None:
+    """The cleaning rule cell by cell in plain Python: NFKC, control characters dropped, white space trimmed,
+    empty as missing."""
+    if cell is None:
+        return None
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", unicodedata.normalize("NFKC", cell)).strip()
+    return text or None
+
+
+@pytest.mark.parametrize("dtype", ["str", object])  # CSV cells come as text, Excel cells as Python objects
+def test_cells_cleaned_as_the_rule_says_cell_by_cell(dtype):
+    from tasks.inbox.reader import _clean
+
+    def cleaned(cells: list) -> list:
+        return [None if pd.isna(v) else v for v in _clean(pd.Series(cells, dtype=dtype))]
+
+    assert cleaned([" Ａ１ ", "\x00满意\t", "", None, "e\u0301", "\u3000", "a\tb"]) \
+        == ["A1", "满意", None, None, "é", None, "a\tb"]
+    rng = random.Random(2026)
+    letters = list("ab09 -:") + ["\t", "\n", "\r", "\x00", "\x07", "\x1f", "\x7f", "\x85", "\u3000", "\u00a0",
+                                 "\u2003", "Ａ", "１", "满", "單", "\u0301", "（", "\ufeff"]
+    for _ in range(300):
+        # Some columns plain ASCII, some not; a few distinct values repeated, as a column's cells are.
+        alphabet = letters[:7] if rng.random() < 0.3 else letters
+        distinct = ["".join(rng.choices(alphabet, k=rng.randint(0, 5))) for _ in range(rng.randint(1, 6))]
+        cells = [None if rng.random() < 0.1 else rng.choice(distinct) for _ in range(rng.randint(0, 30))]
+        assert cleaned(cells) == [_cleaned_by_the_rule(c) for c in cells], cells
