@@ -37,6 +37,7 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
         quality = quality_context(db_url, run)
         jobs = with_changes(dossiers_step(spec, cycle, outcome, quality), changes)
         jobs = with_publication(jobs, run.publication, rules)  # the window, and a final's appeals
+        data.keep_only("units")  # no later step reads the other inputs; the delivery reads the units' regions
         earlier = None if run.replaces is None else run.version.folder / f"v{run.replaces}"
         reuse = render_version(jobs, run.version.path, earlier)  # unchanged dossiers linked from `earlier`
         folder = finish_run(db_url, run, spec.results(outcome), intake,

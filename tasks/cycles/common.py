@@ -122,6 +122,12 @@ class CycleData:
     frames: dict[str, pd.DataFrame]
     state: DataState
 
+    def keep_only(self, *names: str) -> None:
+        """Let go of every frame but `names` (in place: a CycleRun holding the same frames lets go too), once the
+        steps that read them are done; what is rendered after needs the memory more."""
+        for name in [n for n in self.frames if n not in names]:
+            del self.frames[name]
+
 
 def cycle_data(db_url: str, cycle: str, period: str, state: DataState | None = None) -> CycleData:
     """The rows of every dataset the cycle reads, within its period window (SPEC §6), so that a run's work grows
