@@ -8,8 +8,9 @@ import multiprocessing
 import os
 import pickle
 import re
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -250,9 +251,14 @@ def _weight(job: PdfJob) -> int:
     return len(pickle.dumps(job.context, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def heaviest_first(jobs: Sequence[PdfJob]) -> list[int]:
-    """The positions of `jobs`, heaviest first."""
-    weights = [_weight(job) for job in jobs]
+# A context this large (pickled) makes a document of a hundred pages or more: a summary or a publicity list of a
+# city (300-400 KB), of a province (several MB, 500-750 pages and up to 3 GB of memory in WeasyPrint).
+HEAVY_BYTES = 256 * 1024
+
+
+def heaviest_first(jobs: Sequence[PdfJob], weights: Sequence[int] | None = None) -> list[int]:
+    """The positions of `jobs` (of the `weights` given, when known), heaviest first."""
+    weights = weights or [_weight(job) for job in jobs]
     return sorted(range(len(jobs)), key=lambda i: -weights[i])
 
 
@@ -272,15 +278,33 @@ def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1:
         return _render_batch(jobs)
-    # Heaviest first and one at a time: the worker that takes the summary is not also handed a fixed share of
-    # the rest, and the light unit dossiers fill in around it.
-    order = heaviest_first(jobs)
     # forkserver: workers start from a clean, single-threaded parent with WeasyPrint already imported.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.dossiers.render", "weasyprint"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_in_this_worker) as pool:
-        rendered = list(pool.map(_render_one, [jobs[i] for i in order]))
+        return _fed(pool, jobs, workers)
+
+
+def _fed(pool: ProcessPoolExecutor, jobs: list[PdfJob], workers: int) -> list[Path]:
+    """`jobs` rendered by `pool`, fed a few at a time: heavy documents first and one at a time (two at once would
+    need the memory of both), the light ones around them, heaviest first, so that no worker waits."""
+    weights = [_weight(job) for job in jobs]
+    order = heaviest_first(jobs, weights)
+    heavy = deque(i for i in order if weights[i] >= HEAVY_BYTES)
+    light = deque(i for i in order if weights[i] < HEAVY_BYTES)
     paths: list[Path] = [Path()] * len(jobs)
-    for i, path in zip(order, rendered):
-        paths[i] = path
+    running: dict[Future, int] = {}
+    heavy_running = False
+    while heavy or light or running:
+        while len(running) < 2 * workers and ((heavy and not heavy_running) or light):
+            if heavy and not heavy_running:
+                i, heavy_running = heavy.popleft(), True
+            else:
+                i = light.popleft()
+            running[pool.submit(_render_one, jobs[i])] = i
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            i = running.pop(future)
+            heavy_running = heavy_running and weights[i] < HEAVY_BYTES
+            paths[i] = future.result()  # a failed dossier stops the feeding; those already handed out finish
     return paths

@@ -210,6 +210,33 @@ def test_shares_are_balanced_and_heaviest_first(tmp_path):
     assert shares(jobs[:1], 4) == [[0]]
 
 
+def test_heavy_documents_one_at_a_time_with_light_ones_beside_them(tmp_path, monkeypatch):
+    """Two summaries at once would need the memory of both; the other worker renders unit dossiers meanwhile."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tasks.dossiers.render as render
+
+    heavy = {1, 4, 6}
+    jobs = [PdfJob("x.html", {"rows": "x" * (render.HEAVY_BYTES if i in heavy else 10)}, tmp_path / f"{i}.pdf")
+            for i in range(12)]
+    spans: dict[int, tuple[float, float]] = {}
+
+    def rendering(job: PdfJob, keeper=None) -> Path:
+        start = time.perf_counter()
+        time.sleep(0.3 if int(job.path.stem) in heavy else 0.05)
+        spans[int(job.path.stem)] = (start, time.perf_counter())
+        return job.path
+
+    monkeypatch.setattr(render, "_render_one", rendering)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert render._fed(pool, jobs, workers=2) == [job.path for job in jobs]
+    ordered = sorted(spans[i] for i in heavy)
+    assert all(one[1] <= two[0] for one, two in zip(ordered, ordered[1:]))  # never two heavy ones at once
+    assert sum(1 for i in set(range(12)) - heavy if spans[i][0] < ordered[0][1]) >= 4  # light ones beside
+    assert min(spans.values())[0] == ordered[0][0]  # a heavy one first
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_errors_name_template_and_path(tmp_path, workers):
     jobs = _jobs(tmp_path, 2)
