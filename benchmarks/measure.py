@@ -17,10 +17,10 @@ import psutil
 SAMPLE_SECONDS = 0.02
 
 
-def _rss() -> int:
+def _rss(children_only: bool = False) -> int:
     # Render workers are child processes; their memory counts towards the stage too.
     me = psutil.Process()
-    total = me.memory_info().rss
+    total = 0 if children_only else me.memory_info().rss
     for child in me.children(recursive=True):
         try:
             total += child.memory_info().rss
@@ -38,13 +38,14 @@ class Sample:
 
 
 @contextmanager
-def measured():
-    """Time the body and sample resident memory (with child processes) in a background thread."""
-    sample, done = Sample(peak_bytes=_rss()), threading.Event()
+def measured(children_only: bool = False):
+    """Time the body and sample resident memory (with child processes; of these alone with `children_only`, for
+    work the body runs as a child process) in a background thread."""
+    sample, done = Sample(peak_bytes=_rss(children_only)), threading.Event()
 
     def watch() -> None:
         while not done.wait(SAMPLE_SECONDS):
-            sample.peak_bytes = max(sample.peak_bytes, _rss())
+            sample.peak_bytes = max(sample.peak_bytes, _rss(children_only))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -55,7 +56,7 @@ def measured():
         sample.seconds = time.perf_counter() - start
         done.set()
         watcher.join()
-        sample.peak_bytes = max(sample.peak_bytes, _rss())
+        sample.peak_bytes = max(sample.peak_bytes, _rss(children_only))
 
 
 def timed(work: Callable[[], object]) -> tuple[float, object]:
