@@ -34,6 +34,7 @@ from tasks.outputs.versions import Version, latest_version, start_version, sweep
 from tasks.settings import get_settings, policy_file
 from tasks.inbox.report import IngestReport
 from tasks.inbox.ingest import ingest_inbox
+from tasks.memory import give_back
 from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
 
 
@@ -104,6 +105,7 @@ def ingest_task(inbox: str, db_url: str, policy: Policy | None = None) -> Ingest
     """Read, validate and store every new file of the inbox, with the policy's alias tables."""
     settings = get_settings()
     report = ingest_inbox(Path(inbox), get_engine(db_url), settings.archive_dir, settings.settle_seconds, policy)
+    give_back()  # what the files took while read, validated and staged
     get_run_logger().info("入库完成:\n%s", report.as_text())
     if any(f.notes for f in report.files) or report.revalidated:
         create_markdown_artifact(key="ingest-notes", description="入库说明",
@@ -127,6 +129,7 @@ class CycleData:
         steps that read them are done; what is rendered after needs the memory more."""
         for name in [n for n in self.frames if n not in names]:
             del self.frames[name]
+        give_back()
 
 
 def cycle_data(db_url: str, cycle: str, period: str, state: DataState | None = None) -> CycleData:

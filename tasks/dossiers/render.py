@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from schemas.datasets import ONGOING
 from tasks.errors import AssessError
+from tasks.memory import give_back
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 DASH = "—"
@@ -231,11 +232,20 @@ class PdfJob:
     path: Path
 
 
+# HTML this long lays out into a hundred pages or more: a summary or publicity list (200-310 thousand characters
+# in a city, 20 times that in a province), never a unit dossier (6-25 thousand).
+LONG_HTML = 200_000
+
+
 def _render_one(job: PdfJob, keeper: Keeper | None = None) -> Path:
     try:
-        return write_pdf(render_html(job.template, job.context), job.path, keeper)
+        html = render_html(job.template, job.context)
+        path = write_pdf(html, job.path, keeper)
     except Exception as exc:
         raise RenderFailed(job.template, str(job.path), f"{type(exc).__name__}: {exc}") from exc
+    if len(html) >= LONG_HTML:
+        give_back()  # the layout of hundreds of pages, freed but kept by the allocators for this process alone
+    return path
 
 
 def _render_batch(jobs: Sequence[PdfJob]) -> list[Path]:

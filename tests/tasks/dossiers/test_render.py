@@ -237,6 +237,20 @@ def test_heavy_documents_one_at_a_time_with_light_ones_beside_them(tmp_path, mon
     assert min(spans.values())[0] == ordered[0][0]  # a heavy one first
 
 
+def test_memory_given_back_after_a_long_document_only(tmp_path, monkeypatch):
+    import tasks.dossiers.render as render
+
+    short, long = _jobs(tmp_path, 2, rows=lambda i: 3 if i == 0 else 300)
+    lengths = [len(render_html(job.template, job.context)) for job in (short, long)]
+    monkeypatch.setattr(render, "LONG_HTML", sum(lengths) // 2)  # between the two
+    given = []
+    monkeypatch.setattr(render, "give_back", lambda: given.append(True))
+    render_pdfs([short], workers=1)
+    assert given == []
+    render_pdfs([long], workers=1)
+    assert given == [True]
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_errors_name_template_and_path(tmp_path, workers):
     jobs = _jobs(tmp_path, 2)
