@@ -209,3 +209,23 @@ def test_period_a_file_name_states(file_name, pattern, period):
     from tasks.inbox.validation import file_period
 
     assert file_period(file_name, pattern) == period
+
+
+def test_gx_keeps_nothing_of_a_validated_table(monkeypatch):
+    """GX caches the data of the last batch it validated: the last file of an intake would stay in memory."""
+    import gc
+    import weakref
+
+    import tasks.inbox.expectations as expectations
+
+    handed, definition = [], _batch_definition()
+
+    class Handing:
+        def get_batch(self, batch_parameters):
+            handed.append(weakref.ref(batch_parameters["dataframe"]))
+            return definition.get_batch(batch_parameters=batch_parameters)
+
+    monkeypatch.setattr(expectations, "_batch_definition", Handing)
+    assert reasons("units", [good("units", level="乡级")]) == {2: "层级“乡级”不在允许值(市级、县级)中"}
+    gc.collect()
+    assert len(handed) == 1 and handed[0]() is None
