@@ -4,8 +4,8 @@ the same run again with no data changed.
 Each run is a child process, timed with its whole process tree's peak resident memory (the flow, its Prefect
 server, its render workers; not the benchmark's own process, which holds the sample inbox it generated): intake of
 every file, validation, storage, computation, the summary, publicity list and the dossiers of every unit with a
-measure. The rerun finds nothing new in the inbox and every dossier's
-content unchanged, so it renders no PDF (tasks/dossiers/reuse.py) and its time is what a rerun costs.
+measure. The rerun finds nothing new in the inbox and every dossier's content unchanged, so it renders no PDF
+(tasks/dossiers/reuse.py) and its time is what a rerun costs.
 """
 
 from __future__ import annotations
