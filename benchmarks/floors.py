@@ -17,7 +17,8 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, cre
 from schemas.datasets import DATASETS, Dataset
 from schemas.suites import EARLIEST, LATEST
 from tasks.inbox.normalise import TRUTHS
-from tasks.dossiers.render import LINKED_SHEET, TEMPLATES
+from tasks.dossiers.fonts import face_rules
+from tasks.dossiers.render import LINKED_SHEET, TEMPLATES, template_fetcher
 from tasks.store import bulk
 from tasks.store.tables import dataset_tables
 
@@ -179,10 +180,13 @@ def bare_render(html: str, fonts, sheets: list) -> bytes:
 
 
 def bare_sheets(html: str, fonts) -> tuple[str, list]:
-    """`html` without its stylesheet links, and the sheets they name parsed once by WeasyPrint."""
+    """`html` without its stylesheet links, and the sheets they name parsed once by WeasyPrint, after the rules of
+    the cut faces the stylesheets name first (tasks/dossiers/fonts.py)."""
     from weasyprint import CSS
 
-    sheets = [CSS(filename=str(TEMPLATES / name), font_config=fonts) for name in LINKED_SHEET.findall(html)]
+    rules = face_rules()
+    sheets = [CSS(string=rules.css, url_fetcher=template_fetcher(rules.folder), font_config=fonts)]
+    sheets += [CSS(filename=str(TEMPLATES / name), font_config=fonts) for name in LINKED_SHEET.findall(html)]
     return LINKED_SHEET.sub("", html), sheets
 
 

@@ -37,8 +37,10 @@ def pdf_text(pdf: Path) -> str:
     return "".join(text.split())
 
 
-# The four faces the stylesheet names; any other font in a dossier is a fallback for a glyph they lack.
-DOSSIER_FACES = {"Noto-Serif-CJK-SC", "Noto-Serif-CJK-SC-Bold", "Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
+# The faces the stylesheet names: the four cut to the common characters, and the same four whole for a character
+# outside the cut; any other font in a dossier is a fallback for a glyph they all lack.
+DOSSIER_FACES = {f"{family}{weight}" for family in ("Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC")
+                 for weight in ("-Common", "-Common-Bold", "", "-Bold")}
 
 
 def dossier_fonts_are_sound(pdf: Path) -> bool:

@@ -3,8 +3,9 @@
 Written by hand as small SVG builders rather than with a plotting library: four chart kinds with
 fixed, document-like styling need a few dozen lines each, render in microseconds inside every
 worker of the PDF pool, add no dependency, and give full control of the fonts — every text
-element names "Noto Sans CJK SC" itself, since WeasyPrint's SVG text does not inherit CSS and a
-generic family would draw Chinese with Japanese glyphs. Every piece of text is XML-escaped here,
+element names its families itself (the cut face first, then the whole "Noto Sans CJK SC", as the
+stylesheet does), since WeasyPrint's SVG text does not inherit CSS and a generic family would draw
+Chinese with Japanese glyphs. Every piece of text is XML-escaped here,
 because labels are unit names taken from delivered data.
 """
 
@@ -16,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-FONT = "Noto Sans CJK SC"
+FONT = "'Noto Sans CJK SC Common', 'Noto Sans CJK SC'"
 INK, GRID, AXIS, RED = "#1a1a1a", "#e3e3e3", "#8a8a8a", "#c8161d"
 PALETTE = ("#6b7f95", RED, "#d08c2c", "#3f7a4f", "#7a4f9a", "#2f4f6f")
 WIDTH, HEIGHT = 640, 280

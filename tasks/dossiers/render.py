@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from schemas.datasets import ONGOING
+from tasks.dossiers.fonts import FaceRules, face_rules
 from tasks.errors import AssessError
 from tasks.memory import give_back
 
@@ -132,7 +133,12 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class TemplateFetcher(URLFetcher):
-        """Serves data: URLs and files inside templates/ only, so no name in the data can reach anything else."""
+        """Serves data: URLs and files inside templates/ only (and the cut faces of `fonts`, when given), so no
+        name in the data can reach anything else."""
+
+        def __init__(self, fonts: Path | None = None) -> None:
+            super().__init__()
+            self.fonts = fonts.resolve() if fonts else None
 
         def fetch(self, url, headers=None):
             scheme = urlsplit(url).scheme.lower()
@@ -140,7 +146,9 @@ def _fetcher_class():
                 return super().fetch(url, headers)
             if scheme == "file":
                 path = Path(unquote(urlsplit(url).path)).resolve()
-                if path.is_relative_to(TEMPLATES) and path.is_file():
+                served = path.is_relative_to(TEMPLATES) or (
+                    self.fonts is not None and path.is_relative_to(self.fonts) and path.suffix == ".otf")
+                if served and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
             raise PermissionError(f"拒绝读取模板文件夹以外的资源:{url}")
@@ -148,9 +156,10 @@ def _fetcher_class():
     return TemplateFetcher
 
 
-def template_fetcher():
-    """A WeasyPrint URL fetcher that refuses everything outside the templates folder."""
-    return _fetcher_class()()
+def template_fetcher(fonts: Path | None = None):
+    """A WeasyPrint URL fetcher that refuses everything outside the templates folder (and the cut faces' folder
+    `fonts`, when given)."""
+    return _fetcher_class()(fonts)
 
 
 # How the templates link a stylesheet of templates/ (_dossier.html and the `head` blocks).
@@ -158,19 +167,23 @@ LINKED_SHEET = re.compile(r'<link rel="stylesheet" href="([\w-]+\.css)">')
 
 
 class Keeper:
-    """What a run of PDFs rendered one after another reuses: WeasyPrint's font configuration (fontconfig loaded and
-    the fonts opened once, not for every dossier) and the parsed stylesheets (about 40 ms a dossier). The PDFs are
-    byte for byte those of a fresh start.
+    """What a run of PDFs rendered one after another reuses: WeasyPrint's font configuration (fontconfig loaded, the
+    cut faces declared and the fonts opened once, not for every dossier) and the parsed stylesheets (about 40 ms a
+    dossier). The PDFs are byte for byte those of a fresh start.
 
     A keeper lives for one batch in the process that asked for it (`close` ends it), or for a pool worker's whole
     life: those end with os._exit. Kept until the interpreter's own exit, its native objects outlived the
     libraries they belong to and the process died of a segmentation fault after finishing its work."""
 
-    def __init__(self) -> None:
+    def __init__(self, faces: FaceRules | None = None) -> None:
+        """`faces`: the cut faces to declare (`fonts.face_rules()` when not given)."""
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         self.fonts = FontConfiguration()
         self._sheets: dict[str, tuple[str, object]] = {}
+        faces = faces or face_rules()
+        self.faces = [CSS(string=faces.css, url_fetcher=template_fetcher(faces.folder), font_config=self.fonts)]
 
     def stylesheet(self, name: str):
         """templates/`name` parsed once, and again only when the file's text has changed."""
@@ -187,15 +200,16 @@ class Keeper:
     def close(self) -> None:
         """Let go of the fonts and stylesheets now, while the libraries behind them are certainly loaded."""
         self._sheets.clear()
+        self.faces = []
         self.fonts = None
 
 
 _worker_keeper: Keeper | None = None  # a pool worker's, for the worker's life
 
 
-def _keep_in_this_worker() -> None:
+def _keep_in_this_worker(faces: FaceRules) -> None:
     global _worker_keeper
-    _worker_keeper = Keeper()
+    _worker_keeper = Keeper(faces)
 
 
 def write_pdf(html: str, path: Path, keeper: Keeper | None = None) -> Path:
@@ -211,7 +225,7 @@ def write_pdf(html: str, path: Path, keeper: Keeper | None = None) -> Path:
     own = keeper is None and _worker_keeper is None
     keeper = Keeper() if own else (keeper or _worker_keeper)
     try:
-        sheets = [keeper.stylesheet(name) for name in LINKED_SHEET.findall(html)]
+        sheets = keeper.faces + [keeper.stylesheet(name) for name in LINKED_SHEET.findall(html)]
         html = LINKED_SHEET.sub("", html)
         if "<link" in html:  # data is escaped, so only a template can have written it
             raise ValueError('样式表须写作 <link rel="stylesheet" href="文件名.css">,且位于模板文件夹中')
@@ -291,7 +305,8 @@ def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path
     # forkserver: workers start from a clean, single-threaded parent with WeasyPrint already imported.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.dossiers.render", "weasyprint"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_in_this_worker) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_in_this_worker,
+                             initargs=(face_rules(),)) as pool:
         return _fed(pool, jobs, workers)
 
 

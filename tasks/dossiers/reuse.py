@@ -1,4 +1,5 @@
-"""Dossiers a rerun need not render again: content-addressed by the templates and the context they are filled with.
+"""Dossiers a rerun need not render again: content-addressed by the templates and the context they are filled with
+(and the characters the embedded faces were cut to, `fonts.cut_version`).
 
 A version's manifest records, per PDF, the key of what it was rendered from (`renders`). The next version renders
 only the PDFs whose key differs, or whose earlier file is gone; the others are hard-linked from the earlier
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from tasks.dossiers.fonts import cut_version
 from tasks.dossiers.render import TEMPLATES, PdfJob
 
 
@@ -42,11 +44,12 @@ NOTE = "version_changes"  # the summary's 本版变更说明 (tasks/outputs/chan
 
 
 def render_key(job: PdfJob, leave_out: tuple[str, ...] = ()) -> str:
-    """What the PDF of `job` is rendered from: the templates, the template's name and the context (without the
-    fields `leave_out`)."""
+    """What the PDF of `job` is rendered from: the templates, the cut of the faces embedded, the template's name and
+    the context (without the fields `leave_out`)."""
     content = {k: v for k, v in job.context.items() if k not in VERSION_FIELDS + leave_out}
     context = json.dumps(content, sort_keys=True, ensure_ascii=False, default=_canonical)
-    return hashlib.sha256(f"{templates_digest(TEMPLATES)}\0{job.template}\0{context}".encode()).hexdigest()
+    parts = f"{templates_digest(TEMPLATES)}\0{cut_version()}\0{job.template}\0{context}"
+    return hashlib.sha256(parts.encode()).hexdigest()
 
 
 def content_key(job: PdfJob) -> str:

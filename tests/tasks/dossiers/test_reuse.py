@@ -64,6 +64,13 @@ def test_a_changed_template_renders_everything_again(first, tmp_path, monkeypatc
     assert done.reused == []
 
 
+def test_another_cut_of_the_faces_renders_everything_again(first, tmp_path, monkeypatch):
+    monkeypatch.setattr(reuse, "cut_version", lambda: "a-wider-cut")
+    root = tmp_path / "v2"
+    done = _publish(root, _jobs(root, {"U1": "第一窗口单位", "U2": "第二窗口单位"}), first)
+    assert done.reused == []
+
+
 def test_a_removed_earlier_pdf_is_rendered_again(first, tmp_path):
     (first / "units/U2.pdf").unlink()
     root = tmp_path / "v2"
