@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import mimetypes
 import multiprocessing
+import multiprocessing.util
 import os
 import pickle
 import re
+import shutil
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -172,7 +174,7 @@ class Keeper:
     dossier). The PDFs are byte for byte those of a fresh start.
 
     A keeper lives for one batch in the process that asked for it (`close` ends it), or for a pool worker's whole
-    life: those end with os._exit. Kept until the interpreter's own exit, its native objects outlived the
+    life: those end with os._exit, after closing it. Kept until the interpreter's own exit, its native objects outlived the
     libraries they belong to and the process died of a segmentation fault after finishing its work."""
 
     def __init__(self, faces: FaceRules | None = None) -> None:
@@ -198,10 +200,14 @@ class Keeper:
         return self._sheets[name][1]
 
     def close(self) -> None:
-        """Let go of the fonts and stylesheets now, while the libraries behind them are certainly loaded."""
+        """Let go of the fonts and stylesheets now, while the libraries behind them are certainly loaded, and remove
+        the folder where WeasyPrint copied the declared faces (17 MB)."""
+        copies = getattr(self.fonts, "_folder", None)
         self._sheets.clear()
         self.faces = []
         self.fonts = None
+        if copies:
+            shutil.rmtree(copies, ignore_errors=True)
 
 
 _worker_keeper: Keeper | None = None  # a pool worker's, for the worker's life
@@ -210,6 +216,8 @@ _worker_keeper: Keeper | None = None  # a pool worker's, for the worker's life
 def _keep_in_this_worker(faces: FaceRules) -> None:
     global _worker_keeper
     _worker_keeper = Keeper(faces)
+    # A worker ends with os._exit, after multiprocessing's own exit finalisers: the keeper is closed by one of those.
+    multiprocessing.util.Finalize(_worker_keeper, _worker_keeper.close, exitpriority=10)
 
 
 def write_pdf(html: str, path: Path, keeper: Keeper | None = None) -> Path:

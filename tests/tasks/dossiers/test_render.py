@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -237,6 +239,26 @@ def test_heavy_documents_one_at_a_time_with_light_ones_beside_them(tmp_path, mon
     assert all(one[1] <= two[0] for one, two in zip(ordered, ordered[1:]))  # never two heavy ones at once
     assert sum(1 for i in set(range(12)) - heavy if spans[i][0] < ordered[0][1]) >= 4  # light ones beside
     assert min(spans.values())[0] == ordered[0][0]  # a heavy one first
+
+
+def test_nothing_of_the_renderers_is_left_in_the_temporary_folder(tmp_path):
+    # WeasyPrint copies the declared faces into a folder of its own for each keeper (17 MB); a pool worker ends
+    # with os._exit, so its keeper must be closed before. Run in a process of its own, with a temporary folder
+    # that nothing else uses.
+    script = (
+        "import sys; from pathlib import Path; sys.path.insert(0, '.')\n"
+        "from tasks.dossiers.render import PdfJob, render_pdfs, write_pdf\n"
+        "from tests.tasks.dossiers.test_render import example_context\n"
+        "out = Path(sys.argv[1])\n"
+        "jobs = [PdfJob('_example.html', example_context(rows=3), out / f'{i}.pdf') for i in range(4)]\n"
+        "render_pdfs(jobs, workers=2)\n"
+        "write_pdf('<p>正文</p>', out / 'alone.pdf')\n")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env, cwd=render.TEMPLATES.parent)
+    assert len(list(tmp_path.glob("*.pdf"))) == 5
+    assert [p.name for p in temporary.iterdir() if p.name.startswith("weasyprint-")] == []
 
 
 def test_memory_given_back_after_a_long_document_only(tmp_path, monkeypatch):
