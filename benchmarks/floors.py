@@ -17,8 +17,7 @@ from sqlalchemy import Column, Connection, Engine, Integer, MetaData, Table, cre
 from schemas.datasets import DATASETS, Dataset
 from schemas.suites import EARLIEST, LATEST
 from tasks.inbox.normalise import TRUTHS
-from tasks.dossiers.fonts import face_rules
-from tasks.dossiers.render import LINKED_SHEET, TEMPLATES, template_fetcher
+from tasks.dossiers.render import LINKED_SHEET, TEMPLATES, face_sheet
 from tasks.store import bulk
 from tasks.store.tables import dataset_tables
 
@@ -184,8 +183,7 @@ def bare_sheets(html: str, fonts) -> tuple[str, list]:
     the cut faces the stylesheets name first (tasks/dossiers/fonts.py)."""
     from weasyprint import CSS
 
-    rules = face_rules()
-    sheets = [CSS(string=rules.css, url_fetcher=template_fetcher(rules.folder), font_config=fonts)]
+    sheets = [face_sheet(fonts)]
     sheets += [CSS(filename=str(TEMPLATES / name), font_config=fonts) for name in LINKED_SHEET.findall(html)]
     return LINKED_SHEET.sub("", html), sheets
 

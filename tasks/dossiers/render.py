@@ -168,24 +168,31 @@ def template_fetcher(fonts: Path | None = None):
 LINKED_SHEET = re.compile(r'<link rel="stylesheet" href="([\w-]+\.css)">')
 
 
+def face_sheet(font_config, faces: FaceRules | None = None):
+    """The cut faces (`fonts.face_rules()` when not given) declared to WeasyPrint's `font_config`, as the user
+    stylesheet that comes before every other."""
+    from weasyprint import CSS
+
+    faces = faces or face_rules()
+    return CSS(string=faces.css, url_fetcher=template_fetcher(faces.folder), font_config=font_config)
+
+
 class Keeper:
     """What a run of PDFs rendered one after another reuses: WeasyPrint's font configuration (fontconfig loaded, the
     cut faces declared and the fonts opened once, not for every dossier) and the parsed stylesheets (about 40 ms a
     dossier). The PDFs are byte for byte those of a fresh start.
 
     A keeper lives for one batch in the process that asked for it (`close` ends it), or for a pool worker's whole
-    life: those end with os._exit, after closing it. Kept until the interpreter's own exit, its native objects outlived the
-    libraries they belong to and the process died of a segmentation fault after finishing its work."""
+    life: those end with os._exit, after closing it. Kept until the interpreter's own exit, its native objects
+    outlived the libraries they belong to and the process died of a segmentation fault after finishing its work."""
 
     def __init__(self, faces: FaceRules | None = None) -> None:
         """`faces`: the cut faces to declare (`fonts.face_rules()` when not given)."""
-        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         self.fonts = FontConfiguration()
         self._sheets: dict[str, tuple[str, object]] = {}
-        faces = faces or face_rules()
-        self.faces = [CSS(string=faces.css, url_fetcher=template_fetcher(faces.folder), font_config=self.fonts)]
+        self.faces = [face_sheet(self.fonts, faces)]
 
     def stylesheet(self, name: str):
         """templates/`name` parsed once, and again only when the file's text has changed."""

@@ -288,11 +288,11 @@ def test_errors_name_template_and_path(tmp_path, workers):
 def _fresh_pdf(html: str, templates: Path) -> bytes:
     """`html` rendered by WeasyPrint from a fresh start: new font configuration, the cut faces declared, the
     stylesheets fetched through their links."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    config, rules = FontConfiguration(), fonts.face_rules()
-    faces = CSS(string=rules.css, url_fetcher=render.template_fetcher(rules.folder), font_config=config)
+    config = FontConfiguration()
+    faces = render.face_sheet(config)
     return HTML(string=html, base_url=f"{templates.as_uri()}/", url_fetcher=render.template_fetcher()).write_pdf(
         font_config=config, stylesheets=[faces])
 
