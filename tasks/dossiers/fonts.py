@@ -218,17 +218,32 @@ def cut_faces(folder: Path = FONT_CACHE) -> list[CutFace]:
 
 @dataclass(frozen=True)
 class FaceRules:
-    """The @font-face rules that declare the cut faces, and the folder that holds them: the one folder besides the
-    templates that a renderer may read from."""
+    """The @font-face rules that declare the cut faces, the folder that holds them (the one folder besides the
+    templates that a renderer may read from) and the cut files themselves."""
 
     css: str
     folder: Path
+    paths: tuple[Path, ...] = ()
+
+    def present(self) -> bool:
+        """Whether every cut file the rules name is still there."""
+        return all(path.is_file() for path in self.paths)
+
+
+def face_rules(folder: Path = FONT_CACHE) -> FaceRules:
+    """The rules of the cut faces of `folder`, cut first where needed (in a temporary folder when `folder` cannot be
+    written). A process keeps the rules it made, until a cut file they name is gone (a cleaned cache): then the
+    faces are cut again, rather than let WeasyPrint skip a face it cannot load and fontconfig draw with another."""
+    rules = _kept_face_rules(folder)
+    if not rules.present():
+        log.warning("a cut face of %s is gone: cutting the faces again", rules.folder)
+        _kept_face_rules.cache_clear()
+        rules = _kept_face_rules(folder)
+    return rules
 
 
 @lru_cache(maxsize=4)
-def face_rules(folder: Path = FONT_CACHE) -> FaceRules:
-    """The rules of the cut faces of `folder`, cut first where needed (in a temporary folder when `folder` cannot be
-    written)."""
+def _kept_face_rules(folder: Path) -> FaceRules:
     try:
         _libraries()
     except (OSError, AttributeError) as exc:  # AttributeError: a library without a function named
@@ -242,4 +257,5 @@ def face_rules(folder: Path = FONT_CACHE) -> FaceRules:
         folder = Path(tempfile.mkdtemp(prefix="assess-fonts-"))
         faces = cut_faces(folder)
     return FaceRules("\n".join(f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
-                               f'src: url("{face.path.as_uri()}"); }}' for face in faces), folder)
+                               f'src: url("{face.path.as_uri()}"); }}' for face in faces), folder,
+                     tuple(face.path for face in faces))

@@ -138,3 +138,19 @@ def test_a_cache_that_cannot_be_written_is_replaced_by_a_folder_of_the_process(t
     assert rules.folder != blocked / "fonts" and len(list(rules.folder.glob("*.otf"))) == 4
     assert rules.css.count("@font-face") == 4 and str(rules.folder) in rules.css
     assert "cut for this process only" in caplog.text
+
+
+def test_a_cut_face_removed_while_the_process_runs_is_cut_again(tmp_path, caplog):
+    folder = tmp_path / "cache"
+    rules = fonts.face_rules(folder)
+    assert fonts.face_rules(folder) is rules  # kept by the process
+    gone = rules.paths[0]
+    gone.unlink()  # a cleaned cache, under a long-lived worker
+    again = fonts.face_rules(folder)
+    assert gone.is_file() and again.present() and "cutting the faces again" in caplog.text
+    keeper = Keeper(again)
+    try:
+        pdf = write_pdf(render_html("_example.html", example_context()), tmp_path / "x.pdf", keeper)
+    finally:
+        keeper.close()
+    assert {name for name, _ in pdffonts(pdf)} == CUT
