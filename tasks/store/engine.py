@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+PAGE_CACHE_KIB = 65_536  # SQLite's page cache of each connection
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -23,6 +24,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A file's rows go into indexes of every row stored before them, in no order of theirs: with SQLite's default
+    # 2 MB page cache the writer evicts and rereads the same index pages (a platform file of 75,000 rows into a
+    # table of 275,000: 0.35 s with it, 0.19 s with 64 MB). The pages are taken only as they are used.
+    cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
     cursor.close()
 
 
