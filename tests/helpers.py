@@ -56,6 +56,20 @@ def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
     return [(row[0].split("+")[-1], row[-5] == "yes") for row in rows]
 
 
+def stages_left(engine, spool: Path) -> list[str]:
+    """The ingest stages still there: SQLite stage files beside the database, or PostgreSQL spool folders in `spool`
+    (and stage tables, as earlier versions made them)."""
+    from sqlalchemy import inspect
+
+    from tasks.store import bulk
+
+    if engine.dialect.name == "sqlite":
+        database = Path(engine.url.database)
+        return sorted(p.name for p in database.parent.glob(f".{database.name}{bulk.STAGE_PREFIX}*"))
+    return sorted([p.name for p in Path(spool).glob(f"{bulk.STAGE_PREFIX}*")]
+                  + [t for t in inspect(engine).get_table_names() if t.startswith(bulk.STAGE_PREFIX)])
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:

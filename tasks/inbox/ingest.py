@@ -297,10 +297,11 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
     with engine.connect() as conn:
         pending = pending_rows(conn)
         known = known_references(conn, {item.dataset.name for item, _ in new}, pending, policy)
-    bulk.sweep(engine)
+    spool = Path(archive_dir).parent / "stages"  # PostgreSQL's stages: beside the archive, not in a RAM-backed /tmp
+    bulk.sweep(engine, spool=spool)
     # Each file is read, validated and its rows staged before the next is read, and all of it before the lock is
     # taken (on SQLite the stage's own connection needs the write lock): one unreadable file stores nothing.
-    with bulk.staging(engine) as stages:
+    with bulk.staging(engine, spool) as stages:
         checked = [_check(item, known, policy, stages) for item, _ in new]
         stages.close()
         with writing(engine, read_at, stages.attach) as conn:

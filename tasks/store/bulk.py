@@ -1,17 +1,19 @@
-"""Bulk loading of a file's accepted rows: staged through ADBC, then published inside the writer's transaction.
+"""Bulk loading of a file's accepted rows: set aside as each file is validated, then published inside the writer's
+transaction.
 
-An ADBC connection loads an Arrow table at the database's native speed (binary COPY on PostgreSQL, one prepared
-statement in C on SQLite), but it is a connection of its own and cannot join the SQLAlchemy transaction in which
-an ingest records its file, its audit-log event and its rejections. So the rows go in two steps:
+The rows of an ingest must commit in the one transaction in which it records its files, its audit-log events and
+its rejections, and they must not stay in memory while the other files are read (an ingest of many large files
+holds one of them at a time). So they go in two steps:
 
-1. `staging` loads them through ADBC file by file, as each file is validated, before the writer takes its lock,
-   and commits: on PostgreSQL into tables of their own (`_stage_…`) that nobody reads; on SQLite into a separate
-   stage file beside the database, because ADBC links its own copy of SQLite, and two copies of SQLite in one
-   process must never hold the same file (their POSIX locks cancel each other out and the file is corrupted).
-   A staged file's rows need not stay in memory: an ingest of many large files holds one of them at a time;
-2. `publish`, inside the writer's one transaction, copies each stage into `ds_<dataset>` with the file and event
-   ids, by one INSERT … SELECT the database runs itself (the SQLite stage file is attached to the writer's
-   connection for it, once the ADBC connection to it is closed).
+1. `staging` sets each file's rows aside as it is validated, before the writer takes its lock. On PostgreSQL they
+   are written to an Arrow file in a spool folder, beside the archive for an ingest; on SQLite they are loaded
+   through ADBC into a stage file beside the database (ADBC loads an Arrow table at SQLite's native speed; it links
+   its own copy of SQLite, and two copies of SQLite in one process must never hold the same file: their POSIX
+   locks cancel each other out and the file is corrupted);
+2. `publish`, inside the writer's one transaction, puts a file's rows into `ds_<dataset>` with the file and event
+   ids: on PostgreSQL a binary COPY of the Arrow file (encoded by pgpq) through the writer's own connection, so
+   the rows are written once; on SQLite one INSERT … SELECT from the attached stage file, which the database runs
+   itself once the ADBC connection to the file is closed.
 
 Either the whole ingest commits, rows included, or nothing of it counts; a stage left by a process that died
 between the two steps is removed by a later ingest (`sweep`).
@@ -19,6 +21,8 @@ between the two steps is removed by a later ingest (`sweep`).
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.ipc
 from sqlalchemy import Connection, Engine, Table, inspect
 
 from schemas.datasets import Dataset
@@ -36,6 +41,7 @@ from tasks.store.tables import dataset_tables
 STAGE_PREFIX = "_stage_"
 STAGE_ALIAS = "stage"  # the schema name of an attached SQLite stage file
 STALE_AFTER = timedelta(hours=6)  # no ingest stages for longer: a stage this old was left by a process that died
+COPY_BATCH_ROWS = 65_536  # rows encoded for COPY at a time
 
 
 @dataclass(frozen=True)
@@ -43,18 +49,19 @@ class Staged:
     """Rows of one file waiting in their stage table for the transaction that publishes them."""
 
     dataset: str
-    source: str  # the stage table as the writer's connection names it
+    source: str  # the stage table as the writer's connection names it (SQLite), or the Arrow file (PostgreSQL)
     rows: int
 
 
 class Stages:
-    """An ingest's stages, one per file (None for a file without accepted rows), and the SQLite stage file the
-    writer's connection attaches to read them. Files are added one at a time; `close` ends the staging (the ADBC
-    connection is closed) before the writer attaches the stage file."""
+    """An ingest's stages, one per file (None for a file without accepted rows): the SQLite stage file the writer's
+    connection attaches to read them, or the spool folder of their Arrow files. Files are added one at a time;
+    `close` ends the staging (the ADBC connection is closed) before the writer attaches the stage file."""
 
-    def __init__(self, engine: Engine, name: str):
+    def __init__(self, engine: Engine, name: str, spool: Path | None = None):
         self.engine, self.name = engine, name
         self.stage_file = _stage_file(engine, name) if engine.dialect.name == "sqlite" else None
+        self.spool = None if self.stage_file else Path(spool or tempfile.gettempdir()) / name
         self.attach: dict[str, Path] = {STAGE_ALIAS: self.stage_file} if self.stage_file else {}
         self.files: list[Staged | None] = []
         self._conn = None  # the ADBC connection, opened for the first file with rows
@@ -65,11 +72,13 @@ class Stages:
         if self._closed:
             raise RuntimeError("staging already closed")
         staged = None
-        if len(accepted):
+        if len(accepted) and self.spool is not None:
+            staged = _spool_one(self.spool / f"rows_{len(self.files)}.arrow", dataset, accepted)
+        elif len(accepted):
             if self._conn is None:
-                self._conn = _adbc_connect(self.engine, self.stage_file)
+                self._conn = _adbc_connect(self.stage_file)
             with self._conn.cursor() as cursor:
-                staged = _stage_one(cursor, self.name, len(self.files), dataset, accepted, self.stage_file)
+                staged = _stage_one(cursor, len(self.files), dataset, accepted)
             self._conn.commit()
         self.files.append(staged)
         return staged
@@ -87,7 +96,7 @@ class Stages:
         if self.stage_file is not None:
             self.stage_file.unlink(missing_ok=True)
         else:
-            drop(self.engine, [s.source.strip('"') for s in self.files if s is not None])
+            shutil.rmtree(self.spool, ignore_errors=True)
 
 
 def arrow_rows(dataset: Dataset, accepted: pd.DataFrame) -> pa.Table:
@@ -116,25 +125,22 @@ def _stage_file(engine: Engine, name: str) -> Path:
     return database.with_name(f".{database.name}{name}.sqlite")
 
 
-def _adbc_connect(engine: Engine, stage_file: Path | None):
-    """An ADBC DB-API connection: to the SQLite stage file, or to the PostgreSQL database of `engine`."""
-    if stage_file is not None:
-        import adbc_driver_sqlite.dbapi as sqlite
+def _adbc_connect(stage_file: Path):
+    """An ADBC DB-API connection to the SQLite stage file."""
+    import adbc_driver_sqlite.dbapi as sqlite
 
-        conn = sqlite.connect(str(stage_file))
-        with conn.cursor() as cursor:
-            # A stage is written once and read once by the same ingest; losing it to a crash loses nothing.
-            cursor.execute("PRAGMA journal_mode=OFF")
-        return conn
-    import adbc_driver_postgresql.dbapi as postgresql
-
-    return postgresql.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    conn = sqlite.connect(str(stage_file))
+    with conn.cursor() as cursor:
+        # A stage is written once and read once by the same ingest; losing it to a crash loses nothing.
+        cursor.execute("PRAGMA journal_mode=OFF")
+    return conn
 
 
 @contextmanager
-def staging(engine: Engine) -> Iterator[Stages]:
-    """Stages to add files to one at a time; whatever is left when the block ends, by error or not, is removed."""
-    stages = Stages(engine, _stage_name(datetime.now()))
+def staging(engine: Engine, spool: Path | None = None) -> Iterator[Stages]:
+    """Stages to add files to one at a time (on PostgreSQL in a folder of `spool`, the temporary folder when None);
+    whatever is left when the block ends, by error or not, is removed."""
+    stages = Stages(engine, _stage_name(datetime.now()), spool)
     try:
         yield stages
     finally:
@@ -142,53 +148,79 @@ def staging(engine: Engine) -> Iterator[Stages]:
 
 
 @contextmanager
-def staged(engine: Engine, batches: list[tuple[Dataset, pd.DataFrame]]) -> Iterator[Stages]:
+def staged(engine: Engine, batches: list[tuple[Dataset, pd.DataFrame]], spool: Path | None = None) -> Iterator[Stages]:
     """Each batch of accepted rows staged and committed, the staging closed; removed when the block ends."""
-    with staging(engine) as stages:
+    with staging(engine, spool) as stages:
         for dataset, accepted in batches:
             stages.add(dataset, accepted)
         stages.close()
         yield stages
 
 
-def _stage_one(cursor, name: str, number: int, dataset: Dataset, accepted: pd.DataFrame,
-               stage_file: Path | None) -> Staged | None:
-    if not len(accepted):
-        return None
-    table = f"rows_{number}" if stage_file else f"{name}_{number}"
+def _stage_one(cursor, number: int, dataset: Dataset, accepted: pd.DataFrame) -> Staged:
+    table = f"rows_{number}"
     cursor.adbc_ingest(table, arrow_rows(dataset, accepted), mode="create")
-    return Staged(dataset.name, f'{STAGE_ALIAS}."{table}"' if stage_file else f'"{table}"', len(accepted))
+    return Staged(dataset.name, f'{STAGE_ALIAS}."{table}"', len(accepted))
+
+
+def _spool_one(path: Path, dataset: Dataset, accepted: pd.DataFrame) -> Staged:
+    rows = arrow_rows(dataset, accepted)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
+        writer.write_table(rows, max_chunksize=COPY_BATCH_ROWS)
+    return Staged(dataset.name, str(path), len(accepted))
 
 
 def publish(conn: Connection, stage: Staged, file_id: int, event_id: int) -> None:
-    """Copy a stage into `ds_<dataset>` as the rows of file `file_id` stored by event `event_id`, in `conn`'s
-    transaction and in the file's order; a PostgreSQL stage table is dropped with it."""
+    """Put a stage into `ds_<dataset>` as the rows of file `file_id` stored by event `event_id`, in `conn`'s
+    transaction and in the file's order."""
     target = dataset_tables[stage.dataset]
     names = [c.name for c in target.columns if not c.name.startswith("_")] + ["_row_number"]
-    sources = [_as_stored(conn, target, n) for n in names]
-    # SQLite's rowid is the order ADBC inserted the rows in; a PostgreSQL scan may start anywhere in the heap.
-    order = "rowid" if conn.dialect.name == "sqlite" else '"_row_number"'
+    if conn.dialect.name != "sqlite":
+        _copy_in(conn, target, stage, file_id, event_id)
+        return
+    sources = [_as_stored(target, n) for n in names]
+    # SQLite's rowid is the order ADBC inserted the rows in.
     conn.exec_driver_sql(
         f'INSERT INTO "{target.name}" ({", ".join(_quoted(n) for n in names)}, "_file_id", "_event_id") '
-        f'SELECT {", ".join(sources)}, {int(file_id)}, {int(event_id)} FROM {stage.source} ORDER BY {order}')
-    if conn.dialect.name != "sqlite":
-        conn.exec_driver_sql(f"DROP TABLE {stage.source}")
+        f'SELECT {", ".join(sources)}, {int(file_id)}, {int(event_id)} FROM {stage.source} ORDER BY rowid')
+
+
+def _copy_in(conn: Connection, target: Table, stage: Staged, file_id: int, event_id: int) -> None:
+    """The spooled rows of `stage` written into `target` by a binary COPY on `conn`'s own PostgreSQL connection, in
+    its transaction, with the file and event ids; integers at the width of the table's columns."""
+    from pgpq import ArrowToPostgresBinaryEncoder
+
+    with pa.memory_map(stage.source) as source:
+        rows = pa.ipc.open_file(source).read_all()
+    rows = rows.append_column("_file_id", pa.repeat(pa.scalar(file_id, pa.int32()), len(rows)))
+    rows = rows.append_column("_event_id", pa.repeat(pa.scalar(event_id, pa.int32()), len(rows)))
+    rows = rows.cast(pa.schema([pa.field(f.name, pa.int32()) if pa.types.is_integer(f.type) else f
+                                for f in rows.schema]))
+    encoder = ArrowToPostgresBinaryEncoder(rows.schema)
+    columns = ", ".join(_quoted(n) for n in rows.column_names)
+    with conn.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f'COPY "{target.name}" ({columns}) FROM STDIN (FORMAT BINARY)') as copy:
+        copy.write(encoder.write_header())
+        for batch in rows.to_batches(max_chunksize=COPY_BATCH_ROWS):
+            copy.write(encoder.write_batch(batch))
+        copy.write(encoder.finish())
 
 
 def _quoted(name: str) -> str:
     return f'"{name}"'
 
 
-def _as_stored(conn: Connection, target: Table, name: str) -> str:
-    """The stage column `name` as the dataset table stores it: SQLite keeps date-times as 'YYYY-MM-DD HH:MM:SS.ffffff'
-    text, where ADBC writes an ISO 'T' between date and time."""
-    if conn.dialect.name == "sqlite" and name != "_row_number" and target.c[name].type.python_type is datetime:
+def _as_stored(target: Table, name: str) -> str:
+    """The SQLite stage column `name` as the dataset table stores it: SQLite keeps date-times as
+    'YYYY-MM-DD HH:MM:SS.ffffff' text, where ADBC writes an ISO 'T' between date and time."""
+    if name != "_row_number" and target.c[name].type.python_type is datetime:
         return f"replace({_quoted(name)}, 'T', ' ')"
     return _quoted(name)
 
 
 def drop(engine: Engine, tables: list[str]) -> None:
-    """Drop the PostgreSQL stage tables `tables` that still exist."""
+    """Drop the PostgreSQL stage tables `tables` that still exist (the stages of earlier versions were tables)."""
     if not tables:
         return
     with engine.begin() as conn:
@@ -196,8 +228,9 @@ def drop(engine: Engine, tables: list[str]) -> None:
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"')
 
 
-def sweep(engine: Engine, now: datetime | None = None) -> list[str]:
-    """Remove the stages left by processes that died between staging and publishing; their names."""
+def sweep(engine: Engine, now: datetime | None = None, spool: Path | None = None) -> list[str]:
+    """Remove the stages left by processes that died between staging and publishing (the spool folders of
+    `spool` on PostgreSQL); their names."""
     cutoff = _stage_name((now or datetime.now()) - STALE_AFTER)[:len(STAGE_PREFIX) + 14]
     if engine.dialect.name == "sqlite":
         database = Path(engine.url.database)
@@ -206,6 +239,9 @@ def sweep(engine: Engine, now: datetime | None = None) -> list[str]:
         for path in stale:
             path.unlink(missing_ok=True)
         return [p.name for p in stale]
+    folders = [p for p in Path(spool or tempfile.gettempdir()).glob(f"{STAGE_PREFIX}*") if p.name < cutoff]
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
     stale = [t for t in inspect(engine).get_table_names() if t.startswith(STAGE_PREFIX) and t < cutoff]
     drop(engine, stale)
-    return stale
+    return [p.name for p in folders] + stale

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gc
 import weakref
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from rich.cells import cell_len
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -18,8 +17,8 @@ from tasks.errors import UnreadableFile
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 from tasks.inbox import ingest
 from tasks.inbox.ingest import ingest_inbox
-from tasks.store import bulk
 from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
+from tests.helpers import stages_left
 
 UNITS_CSV = ("窗口单位名册(2026年)\n"
              "单位编码,单位名称,单位类别,所属地区,层级,是否窗口单位,主要负责人\n"
@@ -159,14 +158,7 @@ def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):
     assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
     assert not (tmp_path / "archive").exists()
     # The two files read before it were staged; their stages are gone with it.
-    assert _stages_left(engine) == []
-
-
-def _stages_left(engine) -> list[str]:
-    if engine.dialect.name == "sqlite":
-        database = Path(engine.url.database)
-        return [p.name for p in database.parent.glob(f".{database.name}{bulk.STAGE_PREFIX}*")]
-    return [t for t in inspect(engine).get_table_names() if t.startswith(bulk.STAGE_PREFIX)]
+    assert stages_left(engine, tmp_path / "stages") == []
 
 
 def test_an_ingest_holds_one_file_at_a_time(engine, inbox, tmp_path, monkeypatch):
@@ -193,7 +185,7 @@ def test_an_ingest_holds_one_file_at_a_time(engine, inbox, tmp_path, monkeypatch
     # Before the second file is read, the first one's cells and accepted rows are gone (staged).
     assert alive == [[], [False, False]]
     assert [f.rows_accepted for f in report.files if f.status == "ingested"] == [2, 2]
-    assert len(load_dataset(engine, "platform_cases")) == 2 and _stages_left(engine) == []
+    assert len(load_dataset(engine, "platform_cases")) == 2 and stages_left(engine, tmp_path / "stages") == []
 
 
 def test_file_of_no_dataset_is_reported_and_left_while_the_others_get_in(engine, inbox, tmp_path):

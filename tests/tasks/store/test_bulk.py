@@ -1,14 +1,14 @@
-"""Accepted rows go in through ADBC stages: stored exactly as row-by-row inserts stored them, in one transaction
-with the file's record, and no stage outlives its ingest (on SQLite and PostgreSQL)."""
+"""Accepted rows go in through stages (ADBC on SQLite, spooled Arrow and a binary COPY on PostgreSQL): stored
+exactly as row-by-row inserts stored them, in one transaction with the file's record, and no stage outlives its
+ingest (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
 from schemas.datasets import DATASETS
 from tasks.inbox.ingest import db_frame, ingest_inbox, insert_rows
@@ -17,6 +17,7 @@ from tasks.inbox.validation import validate
 from tasks.store import bulk
 from tasks.store.audit import writing
 from tasks.store.tables import dataset_tables, ingested_files
+from tests.helpers import stages_left
 
 UNITS = ("unit_id,unit_name,category,region,level,is_window\n"
          "U0001,市行政服务中心,政府涉企涉民部门,市直,市级,是\nU0002,市税务局,政府涉企涉民部门,市直,市级,是\n")
@@ -26,13 +27,6 @@ CASES = ("case_id,platform,unit_id,received_at,due_at,closed_at,rating\n"
          "K0,12345政府服务热线,U0001,2026/3/1,2026-03-08,2026-03-02 08:00,不满意\n")
 STORED = ["case_id", "platform", "unit_id", "received_at", "due_at", "closed_at", "rating", "_row_number",
           "_file_id", "_event_id"]
-
-
-def _stages_left(engine) -> list[str]:
-    if engine.dialect.name == "sqlite":
-        database = Path(engine.url.database)
-        return sorted(p.name for p in database.parent.glob(f".{database.name}_stage_*"))
-    return sorted(t for t in inspect(engine).get_table_names() if t.startswith(bulk.STAGE_PREFIX))
 
 
 def _stored_rows(engine, file_id: int) -> list[tuple]:
@@ -59,7 +53,7 @@ def test_staged_rows_are_stored_as_row_inserts_stored_them(engine, tmp_path):
             sha256=f"{n}" * 64, file_name=f"f{n}.csv", dataset=dataset.name, archived_as="-", rows_read=3,
             rows_accepted=3, rows_rejected=0, ingested_at=datetime(2026, 12, 5))).scalar_one() for n in (1, 2)]
         insert_rows(conn, dataset_tables[dataset.name], db_frame(dataset, accepted, files[0], 7))
-    with bulk.staged(engine, [(dataset, accepted)]) as stages, writing(engine, None, stages.attach) as conn:
+    with bulk.staged(engine, [(dataset, accepted)], tmp_path) as stages, writing(engine, None, stages.attach) as conn:
         bulk.publish(conn, stages.files[0], files[1], 7)
     before, after = _stored_rows(engine, files[0]), _stored_rows(engine, files[1])
     assert after == before
@@ -72,7 +66,7 @@ def test_staged_rows_are_stored_as_row_inserts_stored_them(engine, tmp_path):
         assert [r[3] for r in after] == [datetime(2026, 3, 2, 9), datetime(2026, 3, 3, 23, 59, 59),
                                          datetime(2026, 3, 1)]
     assert after[1][5] is None
-    assert _stages_left(engine) == []
+    assert stages_left(engine, tmp_path) == []
 
 
 def test_a_failed_ingest_leaves_neither_rows_nor_stages(engine, tmp_path):
@@ -82,25 +76,26 @@ def test_a_failed_ingest_leaves_neither_rows_nor_stages(engine, tmp_path):
             sha256="a" * 64, file_name="f.csv", dataset=dataset.name, archived_as="-", rows_read=3,
             rows_accepted=3, rows_rejected=0, ingested_at=datetime(2026, 12, 5))).scalar_one()
     with pytest.raises(RuntimeError, match="磁盘已满"):
-        with bulk.staged(engine, [(dataset, accepted)]) as stages, writing(engine, None, stages.attach) as conn:
+        with bulk.staged(engine, [(dataset, accepted)], tmp_path) as stages, \
+                writing(engine, None, stages.attach) as conn:
             bulk.publish(conn, stages.files[0], file_id, 1)
-            assert len(_stages_left(engine)) == 1
+            assert len(stages_left(engine, tmp_path)) == 1
             raise RuntimeError("磁盘已满")
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(dataset_tables[dataset.name])).scalar() == 0
-    assert _stages_left(engine) == []
+    assert stages_left(engine, tmp_path) == []
 
 
 def test_sweep_removes_only_stages_left_long_ago(engine, tmp_path):
     dataset, accepted = DATASETS["platform_cases"], _accepted(tmp_path)
-    with bulk.staged(engine, [(dataset, accepted), (dataset, accepted.iloc[:0])]) as stages:
+    with bulk.staged(engine, [(dataset, accepted), (dataset, accepted.iloc[:0])], tmp_path) as stages:
         assert stages.files[1] is None and stages.files[0].rows == 3
-        (left,) = _stages_left(engine)
-        assert bulk.sweep(engine) == [] and _stages_left(engine) == [left]
+        (left,) = stages_left(engine, tmp_path)
+        assert bulk.sweep(engine, spool=tmp_path) == [] and stages_left(engine, tmp_path) == [left]
         # Seven hours on, a stage still there was left by a process that died: it goes.
-        assert bulk.sweep(engine, now=datetime.now() + timedelta(hours=7)) == [left]
-        assert _stages_left(engine) == []
-    assert _stages_left(engine) == []
+        assert bulk.sweep(engine, now=datetime.now() + timedelta(hours=7), spool=tmp_path) == [left]
+        assert stages_left(engine, tmp_path) == []
+    assert stages_left(engine, tmp_path) == []
 
 
 def test_an_ingest_stores_its_rows_and_leaves_no_stage(engine, tmp_path):
@@ -115,4 +110,4 @@ def test_an_ingest_stores_its_rows_and_leaves_no_stage(engine, tmp_path):
     with engine.connect() as conn:
         assert conn.execute(select(table.c.case_id, table.c.closed_at).order_by(table.c._id)).all() == [
             ("K1", datetime(2026, 3, 4, 10, 15, 30)), ("K2", None), ("K0", datetime(2026, 3, 2, 8))]
-    assert _stages_left(engine) == []
+    assert stages_left(engine, tmp_path / "stages") == []
