@@ -46,7 +46,8 @@ COPY_BATCH_ROWS = 65_536  # rows encoded for COPY at a time
 
 @dataclass(frozen=True)
 class Staged:
-    """Rows of one file waiting in their stage table for the transaction that publishes them."""
+    """Rows of one file waiting in their stage (a table of the SQLite stage file, or an Arrow file of the spool) for
+    the transaction that publishes them."""
 
     dataset: str
     source: str  # the stage table as the writer's connection names it (SQLite), or the Arrow file (PostgreSQL)
@@ -68,7 +69,7 @@ class Stages:
         self._closed = False
 
     def add(self, dataset: Dataset, accepted: pd.DataFrame) -> Staged | None:
-        """Stage the accepted rows of the next file and commit them; the stage (None when there are no rows)."""
+        """Set the accepted rows of the next file aside, written whole; the stage (None when there are no rows)."""
         if self._closed:
             raise RuntimeError("staging already closed")
         staged = None
