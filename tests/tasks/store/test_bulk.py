@@ -98,12 +98,21 @@ def test_sweep_removes_only_stages_left_long_ago(engine, tmp_path):
     assert stages_left(engine, tmp_path) == []
 
 
-def test_an_ingest_stores_its_rows_and_leaves_no_stage(engine, tmp_path):
+def test_an_ingest_stores_its_rows_and_leaves_no_stage(engine, tmp_path, monkeypatch):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "units_2026.csv").write_text(UNITS, encoding="utf-8")
     (inbox / "platform_cases_2026.csv").write_text(CASES, encoding="utf-8")
+    spooled, spool = [], bulk._spool_one
+
+    def spooling(path, *args):
+        spooled.append(path)
+        return spool(path, *args)
+
+    monkeypatch.setattr(bulk, "_spool_one", spooling)
     report = ingest_inbox(inbox, engine, tmp_path / "archive")
+    # PostgreSQL's stages are spooled beside the archive, in the data folder (a temporary folder may live in RAM).
+    assert [p.parent.parent for p in spooled] == ([] if engine.dialect.name == "sqlite" else [tmp_path / "stages"] * 2)
     assert sorted((f.file_name, f.rows_accepted) for f in report.files) == [("platform_cases_2026.csv", 3),
                                                                         ("units_2026.csv", 2)]
     table = dataset_tables["platform_cases"]
