@@ -10,6 +10,7 @@ import os
 import pickle
 import re
 import shutil
+import tempfile
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -220,8 +221,11 @@ class Keeper:
 _worker_keeper: Keeper | None = None  # a pool worker's, for the worker's life
 
 
-def _keep_in_this_worker(faces: FaceRules) -> None:
+def _keep_in_this_worker(faces: FaceRules, scratch: Path) -> None:
     global _worker_keeper
+    # WeasyPrint's copies of the faces, and anything else the worker keeps in a temporary folder, go into the pool's
+    # own folder: removed with the pool, or after a run killed while rendering (`_scratch_folder`).
+    tempfile.tempdir = str(scratch)
     _worker_keeper = Keeper(faces)
     # A worker ends with os._exit, after multiprocessing's own exit finalisers: the keeper is closed by one of those.
     multiprocessing.util.Finalize(_worker_keeper, _worker_keeper.close, exitpriority=10)
@@ -320,9 +324,36 @@ def render_pdfs(jobs: Sequence[PdfJob], workers: int | None = None) -> list[Path
     # forkserver: workers start from a clean, single-threaded parent with WeasyPrint already imported.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.dossiers.render", "weasyprint"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_in_this_worker,
-                             initargs=(face_rules(),)) as pool:
-        return _fed(pool, jobs, workers)
+    scratch = _scratch_folder()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_keep_in_this_worker,
+                                 initargs=(face_rules(), scratch)) as pool:
+            return _fed(pool, jobs, workers)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+SCRATCH_PREFIX = "assess-render-"
+
+
+def _scratch_folder() -> Path:
+    """A temporary folder for a pool's workers, named by this process; first, the folders of processes that are gone
+    are removed (a run killed while rendering: its workers' copies of the faces are 17 MB each)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
+        owner = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another account
+        return True
+    return True
 
 
 def _fed(pool: ProcessPoolExecutor, jobs: list[PdfJob], workers: int) -> list[Path]:

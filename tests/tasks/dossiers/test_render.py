@@ -255,10 +255,16 @@ def test_nothing_of_the_renderers_is_left_in_the_temporary_folder(tmp_path):
         "write_pdf('<p>正文</p>', out / 'alone.pdf')\n")
     temporary = tmp_path / "tmp"
     temporary.mkdir()
+    # The pool folders of a run killed while rendering (its process gone), and of a process still running.
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = temporary / f"{render.SCRATCH_PREFIX}{int(gone.stdout)}-abc"
+    (killed / "weasyprint-x").mkdir(parents=True)
+    running = temporary / f"{render.SCRATCH_PREFIX}{os.getpid()}-abc"
+    running.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary)}
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env, cwd=render.TEMPLATES.parent)
     assert len(list(tmp_path.glob("*.pdf"))) == 5
-    assert [p.name for p in temporary.iterdir() if p.name.startswith("weasyprint-")] == []
+    assert [p.name for p in temporary.iterdir()] == [running.name]
 
 
 def test_memory_given_back_after_a_long_document_only(tmp_path, monkeypatch):
