@@ -21,7 +21,7 @@ from schemas.suites import EARLIEST, LATEST
 from tasks.inbox.normalise import TRUTHS
 from tasks.dossiers.render import LINKED_SHEET, TEMPLATES, face_sheet
 from tasks.store import bulk
-from tasks.store.engine import PAGE_CACHE_KIB
+from tasks.store.engine import WRITER_CACHE_KIB
 from tasks.store.tables import dataset_tables
 
 # The one groupby each cycle's results need at least: the big inputs folded per unit (or per key).
@@ -125,30 +125,33 @@ def bulk_floor(engine: Engine, dataset: Dataset, accepted: pd.DataFrame, file_id
         floor_engine = create_engine(f"sqlite:///{path}")
         with floor_engine.begin() as conn:
             meta.create_all(conn)
-        with closing(sqlite3.connect(path)) as conn:  # the stored rows, read by this process's own SQLite
-            conn.execute("ATTACH DATABASE ? AS stored", (engine.url.database,))
-            conn.execute("INSERT INTO ingested_files SELECT file_id FROM stored.ingested_files")
-            conn.execute(_earlier_rows(copy.name, f'stored."{target.name}"', file_id))
-            conn.commit()
-        floor_engine.dispose()
+        try:
+            with closing(sqlite3.connect(path)) as conn:  # the stored rows, read by this process's own SQLite
+                conn.execute("ATTACH DATABASE ? AS stored", (engine.url.database,))
+                conn.execute("INSERT INTO ingested_files SELECT file_id FROM stored.ingested_files")
+                conn.execute(_earlier_rows(copy, f'stored."{target.name}"', file_id))
+                conn.commit()
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        finally:
+            floor_engine.dispose()
         import adbc_driver_sqlite.dbapi as adbc
 
         connect, cleanup = (lambda: adbc.connect(str(path), autocommit=True)), (lambda: path.unlink(missing_ok=True))
         pragmas = ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                   f"PRAGMA cache_size=-{PAGE_CACHE_KIB}"]
+                   f"PRAGMA cache_size=-{WRITER_CACHE_KIB}"]
     else:
         with engine.begin() as conn:
             copy.create(conn)
-            conn.exec_driver_sql(_earlier_rows(copy.name, f'"{target.name}"', file_id))
+            conn.exec_driver_sql(_earlier_rows(copy, f'"{target.name}"', file_id))
             conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{copy.name}', '_id'), "
                                  f'coalesce(max("_id"), 0) + 1, false) FROM "{copy.name}"')
         import adbc_driver_postgresql.dbapi as adbc
 
         url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         connect, pragmas = (lambda: adbc.connect(url, autocommit=True)), []
-        # PostgreSQL's binary COPY takes integers at the column's own width.
-        rows = rows.cast(pa.schema([pa.field(f.name, pa.int32()) if pa.types.is_integer(f.type) else f
-                                    for f in rows.schema]))
+        rows = rows.cast(bulk.postgres_widths(rows.schema))
 
         def cleanup() -> None:
             with engine.begin() as conn:
@@ -167,9 +170,10 @@ def bulk_floor(engine: Engine, dataset: Dataset, accepted: pd.DataFrame, file_id
         cleanup()
 
 
-def _earlier_rows(copy: str, source: str, file_id: int) -> str:
+def _earlier_rows(copy: Table, source: str, file_id: int) -> str:
     """The statement that fills the floor's `copy` with the rows `source` held before file `file_id`."""
-    return f'INSERT INTO "{copy}" SELECT * FROM {source} WHERE "_file_id" <> {int(file_id)}'
+    columns = ", ".join(f'"{c.name}"' for c in copy.columns)
+    return f'INSERT INTO "{copy.name}" ({columns}) SELECT {columns} FROM {source} WHERE "_file_id" <> {int(file_id)}'
 
 
 def bare_load(conn: Connection, name: str) -> pd.DataFrame:

@@ -98,7 +98,9 @@ def paired(ours: Callable[[], object], floor: Callable[[], object]) -> tuple[Sam
 
 def _store(engine: Engine, path: Path, dataset: Dataset, digest: str, result) -> int:
     """Store one validated file as intake does: staged, then published in one writer transaction; its id."""
-    with (bulk.staged(engine, [(dataset, result.accepted)]) as stages, writing(engine, None, stages.attach) as conn):
+    spool = path.parent.parent / "stages"  # beside the inbox, as intake spools beside the archive
+    with (bulk.staged(engine, [(dataset, result.accepted)], spool) as stages,
+          writing(engine, None, stages.attach) as conn):
         return store_file(conn, InboxFile(path, path.name, dataset), digest, path, Checked.of(result, []),
                           stages.files[0])
 

@@ -10,6 +10,7 @@ import os
 import pickle
 import re
 import shutil
+import socket
 import tempfile
 from collections import deque
 from collections.abc import Sequence
@@ -337,13 +338,15 @@ SCRATCH_PREFIX = "assess-render-"
 
 
 def _scratch_folder() -> Path:
-    """A temporary folder for a pool's workers, named by this process; first, the folders of processes that are gone
-    are removed (a run killed while rendering: its workers' copies of the faces are 17 MB each)."""
+    """A temporary folder for a pool's workers, named by this process and machine; first, the folders of this
+    machine's processes that are gone are removed (a run killed while rendering: its workers' copies of the faces
+    are 17 MB each). A folder of another machine (a temporary folder shared between containers) is left alone."""
+    host = socket.gethostname()
     for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*"):
-        owner = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
-        if owner.isdigit() and not _running(int(owner)):
+        owner, _, rest = folder.name.removeprefix(SCRATCH_PREFIX).partition("@")
+        if owner.isdigit() and rest.rpartition("-")[0] == host and not _running(int(owner)):
             shutil.rmtree(folder, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
+    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}@{host}-"))
 
 
 def _running(pid: int) -> bool:

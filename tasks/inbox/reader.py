@@ -228,6 +228,8 @@ def _printable_ascii(values: pa.Array) -> pa.Array | None:
     column's buffers instead of the eight Arrow kernels of the general case."""
     if values.null_count or not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return None
+    if not len(values):
+        return values  # its offsets buffer may be empty
     width = np.int32 if pa.types.is_string(values.type) else np.int64
     offsets = np.frombuffer(values.buffers()[1], dtype=width)[values.offset:values.offset + len(values) + 1]
     data = values.buffers()[2]
@@ -238,7 +240,7 @@ def _printable_ascii(values: pa.Array) -> pa.Array | None:
     first, last = offsets[:-1][filled] - offsets[0], offsets[1:][filled] - offsets[0] - 1
     if (text[first] == 0x20).any() or (text[last] == 0x20).any():
         return _missing_if_empty(pc.ascii_trim_whitespace(values))
-    return values if filled.all() else pc.if_else(pa.array(~filled), pa.scalar(None, values.type), values)
+    return _missing_if_empty(values, ~filled)
 
 
 def _normalised(distinct: pa.Array) -> pa.Array:
@@ -255,8 +257,9 @@ def _trimmed(values: pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(values)
 
 
-def _missing_if_empty(values: pa.Array) -> pa.Array:
-    empty = pc.equal(values, "")
+def _missing_if_empty(values: pa.Array, empty: np.ndarray | None = None) -> pa.Array:
+    """`values` with empty text as missing (`empty`: which cells are empty, when already known)."""
+    empty = pc.equal(values, "") if empty is None else pa.array(empty)
     return pc.if_else(empty, pa.scalar(None, values.type), values) if pc.any(empty).as_py() else values
 
 
@@ -290,7 +293,7 @@ def _find_header(file_name: str, cells: pd.DataFrame, dataset: Dataset) -> tuple
         mapped = {i: n for i, cell in zip(head.columns, row) if pd.notna(cell) and (n := _header_name(cell, aliases))}
         if mapped and (best is None or len(mapped) > len(best[1])):
             best = (row_number, mapped)
-        if len(set(mapped.values())) == len(dataset.column_names):  # every column named: no row below names more
+        if len(set(mapped.values())) == len(dataset.column_names):  # every column named: the header found
             break
     if best is None:
         raise UnreadableFile(file_name, f"前 {HEADER_SEARCH_ROWS} 行中找不到表头行(应包含“{dataset.label}”的列名)")
@@ -306,8 +309,6 @@ def _find_header(file_name: str, cells: pd.DataFrame, dataset: Dataset) -> tuple
 # millisecond of fixed overhead each, most of the reading time of a small file. Larger tables are cleaned a
 # column at a time, so that a column of ASCII ids skips normalising.
 ONE_PASS_CELLS = 200_000
-
-
 
 
 def _cleaned(columns: dict, index: pd.Index) -> dict:

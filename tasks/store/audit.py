@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, insert, select, union_all, update
 
 from schemas.datasets import DATASETS
 from tasks.errors import AssessError
+from tasks.store.engine import WRITER_CACHE_KIB
 from tasks.store.state import FILE_EVENTS, position
 from tasks.store.tables import data_events, dataset_tables, ingested_files
 
@@ -43,6 +44,10 @@ def writing(engine: Engine, expected: int | None = None, attach: dict[str, Path]
     position the writer's checks read), a change made meanwhile raises DataMoved and nothing is written. `attach`
     names SQLite files the transaction reads besides the database (alias: path)."""
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        if sqlite:
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
         # SQLite attaches only outside a transaction: before the lock, and detached again after it.
         for alias, path in (attach or {}).items():
             conn.exec_driver_sql(f"ATTACH DATABASE ? AS {alias}", (str(path),))
@@ -59,6 +64,8 @@ def writing(engine: Engine, expected: int | None = None, attach: dict[str, Path]
         finally:
             for alias in attach or {}:
                 conn.exec_driver_sql(f"DETACH DATABASE {alias}")
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")  # the pooled connection's own again
             conn.commit()
 
 

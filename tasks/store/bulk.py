@@ -22,7 +22,6 @@ between the two steps is removed by a later ingest (`sweep`).
 from __future__ import annotations
 
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,8 +33,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc
 from sqlalchemy import Connection, Engine, Table, inspect
+from sqlalchemy.exc import DBAPIError
 
 from schemas.datasets import Dataset
+from tasks.errors import AssessError
 from tasks.store.tables import dataset_tables
 
 STAGE_PREFIX = "_stage_"
@@ -59,10 +60,10 @@ class Stages:
     connection attaches to read them, or the spool folder of their Arrow files. Files are added one at a time;
     `close` ends the staging (the ADBC connection is closed) before the writer attaches the stage file."""
 
-    def __init__(self, engine: Engine, name: str, spool: Path | None = None):
+    def __init__(self, engine: Engine, name: str, spool: Path):
         self.engine, self.name = engine, name
         self.stage_file = _stage_file(engine, name) if engine.dialect.name == "sqlite" else None
-        self.spool = None if self.stage_file else Path(spool or tempfile.gettempdir()) / name
+        self.spool = None if self.stage_file else Path(spool) / name
         self.attach: dict[str, Path] = {STAGE_ALIAS: self.stage_file} if self.stage_file else {}
         self.files: list[Staged | None] = []
         self._conn = None  # the ADBC connection, opened for the first file with rows
@@ -85,7 +86,7 @@ class Stages:
         return staged
 
     def close(self) -> None:
-        """No more files: the ADBC connection is closed, so that the writer may attach the SQLite stage file."""
+        """No more files: on SQLite the ADBC connection is closed, so that the writer may attach the stage file."""
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -101,20 +102,21 @@ class Stages:
 
 
 def arrow_rows(dataset: Dataset, accepted: pd.DataFrame) -> pa.Table:
-    """The columns of `ds_<dataset>` (and `_row_number`) of `accepted` as Arrow: codes as text, dates as date32,
-    date-times to the microsecond."""
+    """The columns of `ds_<dataset>` (and `_row_number`) of `accepted` as Arrow, each of the type its schema column
+    says (never inferred from the cells: a column of none has a type too): codes as text, dates as date32, date-times
+    to the microsecond."""
     table = pa.Table.from_pandas(accepted[dataset.column_names + ["_row_number"]], preserve_index=False)
     columns = []
     for name, column in zip(table.column_names, table.columns):
         kind = dataset.column(name).type if name != "_row_number" else "int"
         if pa.types.is_dictionary(column.type):
-            column = column.cast(pa.string())
-        if kind == "date":
-            column = column.cast(pa.date32(), safe=False)
-        elif kind == "datetime":
-            column = column.cast(pa.timestamp("us"), safe=False)
-        columns.append(column)
+            column = column.cast(column.type.value_type)
+        columns.append(column.cast(ARROW_TYPES[kind], safe=kind not in ("date", "datetime")))
     return pa.table(columns, names=table.column_names)
+
+
+ARROW_TYPES = {"str": pa.large_string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+               "date": pa.date32(), "datetime": pa.timestamp("us")}
 
 
 def _stage_name(now: datetime) -> str:
@@ -138,9 +140,9 @@ def _adbc_connect(stage_file: Path):
 
 
 @contextmanager
-def staging(engine: Engine, spool: Path | None = None) -> Iterator[Stages]:
-    """Stages to add files to one at a time (on PostgreSQL in a folder of `spool`, the temporary folder when None);
-    whatever is left when the block ends, by error or not, is removed."""
+def staging(engine: Engine, spool: Path) -> Iterator[Stages]:
+    """Stages to add files to one at a time (on PostgreSQL in a folder of `spool`: rows of the inbox, so not a shared
+    temporary folder); whatever is left when the block ends, by error or not, is removed."""
     stages = Stages(engine, _stage_name(datetime.now()), spool)
     try:
         yield stages
@@ -149,8 +151,9 @@ def staging(engine: Engine, spool: Path | None = None) -> Iterator[Stages]:
 
 
 @contextmanager
-def staged(engine: Engine, batches: list[tuple[Dataset, pd.DataFrame]], spool: Path | None = None) -> Iterator[Stages]:
-    """Each batch of accepted rows staged and committed, the staging closed; removed when the block ends."""
+def staged(engine: Engine, batches: list[tuple[Dataset, pd.DataFrame]], spool: Path) -> Iterator[Stages]:
+    """Each batch of accepted rows staged (in a folder of `spool` on PostgreSQL), the staging closed; removed when
+    the block ends."""
     with staging(engine, spool) as stages:
         for dataset, accepted in batches:
             stages.add(dataset, accepted)
@@ -166,7 +169,8 @@ def _stage_one(cursor, number: int, dataset: Dataset, accepted: pd.DataFrame) ->
 
 def _spool_one(path: Path, dataset: Dataset, accepted: pd.DataFrame) -> Staged:
     rows = arrow_rows(dataset, accepted)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, exist_ok=True)  # the rows of the inbox: for this account only
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, rows.schema) as writer:
         writer.write_table(rows, max_chunksize=COPY_BATCH_ROWS)
     return Staged(dataset.name, str(path), len(accepted))
@@ -192,20 +196,31 @@ def _copy_in(conn: Connection, target: Table, stage: Staged, file_id: int, event
     its transaction, with the file and event ids; integers at the width of the table's columns."""
     from pgpq import ArrowToPostgresBinaryEncoder
 
+    if conn.dialect.driver != "psycopg":
+        raise AssessError(f"PostgreSQL 数据库须通过 psycopg 驱动连接(地址以 postgresql+psycopg:// 开头),"
+                          f"当前为 {conn.dialect.driver}")
     with pa.memory_map(stage.source) as source:
         rows = pa.ipc.open_file(source).read_all()
     rows = rows.append_column("_file_id", pa.repeat(pa.scalar(file_id, pa.int32()), len(rows)))
     rows = rows.append_column("_event_id", pa.repeat(pa.scalar(event_id, pa.int32()), len(rows)))
-    rows = rows.cast(pa.schema([pa.field(f.name, pa.int32()) if pa.types.is_integer(f.type) else f
-                                for f in rows.schema]))
+    rows = rows.cast(postgres_widths(rows.schema))
     encoder = ArrowToPostgresBinaryEncoder(rows.schema)
     columns = ", ".join(_quoted(n) for n in rows.column_names)
-    with conn.connection.driver_connection.cursor() as cursor, \
-            cursor.copy(f'COPY "{target.name}" ({columns}) FROM STDIN (FORMAT BINARY)') as copy:
-        copy.write(encoder.write_header())
-        for batch in rows.to_batches(max_chunksize=COPY_BATCH_ROWS):
-            copy.write(encoder.write_batch(batch))
-        copy.write(encoder.finish())
+    statement = f'COPY "{target.name}" ({columns}) FROM STDIN (FORMAT BINARY)'
+    errors = conn.dialect.loaded_dbapi.Error
+    try:
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(encoder.write_header())
+            for batch in rows.to_batches(max_chunksize=COPY_BATCH_ROWS):
+                copy.write(encoder.write_batch(batch))
+            copy.write(encoder.finish())
+    except errors as exc:  # as SQLAlchemy raises it for its own statements: an IntegrityError stays one
+        raise DBAPIError.instance(statement, None, exc, errors, dialect=conn.dialect) from exc
+
+
+def postgres_widths(schema: pa.Schema) -> pa.Schema:
+    """`schema` with integers at the width of the tables' INTEGER columns: a binary COPY takes no other."""
+    return pa.schema([pa.field(f.name, pa.int32()) if pa.types.is_integer(f.type) else f for f in schema])
 
 
 def _quoted(name: str) -> str:
@@ -229,9 +244,9 @@ def drop(engine: Engine, tables: list[str]) -> None:
             conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"')
 
 
-def sweep(engine: Engine, now: datetime | None = None, spool: Path | None = None) -> list[str]:
-    """Remove the stages left by processes that died between staging and publishing (the spool folders of
-    `spool` on PostgreSQL); their names."""
+def sweep(engine: Engine, spool: Path, now: datetime | None = None) -> list[str]:
+    """Remove the stages left by processes that died between staging and publishing (the folders of `spool` on
+    PostgreSQL); their names."""
     cutoff = _stage_name((now or datetime.now()) - STALE_AFTER)[:len(STAGE_PREFIX) + 14]
     if engine.dialect.name == "sqlite":
         database = Path(engine.url.database)
@@ -240,7 +255,7 @@ def sweep(engine: Engine, now: datetime | None = None, spool: Path | None = None
         for path in stale:
             path.unlink(missing_ok=True)
         return [p.name for p in stale]
-    folders = [p for p in Path(spool or tempfile.gettempdir()).glob(f"{STAGE_PREFIX}*") if p.name < cutoff]
+    folders = [p for p in Path(spool).glob(f"{STAGE_PREFIX}*") if p.name < cutoff]
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
     stale = [t for t in inspect(engine).get_table_names() if t.startswith(STAGE_PREFIX) and t < cutoff]

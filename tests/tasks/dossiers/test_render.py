@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import socket
 import subprocess
 import sys
 from datetime import date, datetime
@@ -257,14 +258,17 @@ def test_nothing_of_the_renderers_is_left_in_the_temporary_folder(tmp_path):
     temporary.mkdir()
     # The pool folders of a run killed while rendering (its process gone), and of a process still running.
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    killed = temporary / f"{render.SCRATCH_PREFIX}{int(gone.stdout)}-abc"
+    host = socket.gethostname()
+    killed = temporary / f"{render.SCRATCH_PREFIX}{int(gone.stdout)}@{host}-abc"
     (killed / "weasyprint-x").mkdir(parents=True)
-    running = temporary / f"{render.SCRATCH_PREFIX}{os.getpid()}-abc"
-    running.mkdir()
+    running = temporary / f"{render.SCRATCH_PREFIX}{os.getpid()}@{host}-abc"
+    elsewhere = temporary / f"{render.SCRATCH_PREFIX}{int(gone.stdout)}@another-{host}-abc"  # another machine's
+    for folder in (running, elsewhere):
+        folder.mkdir()
     env = {**os.environ, "TMPDIR": str(temporary)}
     subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, env=env, cwd=render.TEMPLATES.parent)
     assert len(list(tmp_path.glob("*.pdf"))) == 5
-    assert [p.name for p in temporary.iterdir()] == [running.name]
+    assert sorted(p.name for p in temporary.iterdir()) == sorted([running.name, elsewhere.name])
 
 
 def test_memory_given_back_after_a_long_document_only(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ import zipfile
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import xlsxwriter
 
@@ -245,3 +246,11 @@ def test_cells_cleaned_as_the_rule_says_cell_by_cell(dtype):
         missing = rng.choice([0, 0.1])  # a column without missing cells takes the plain-ASCII fast path
         cells = [None if rng.random() < missing else rng.choice(distinct) for _ in range(rng.randint(0, 30))]
         assert cleaned(cells) == [_cleaned_by_the_rule(c) for c in cells], cells
+
+
+def test_an_empty_column_whose_offsets_buffer_is_empty_is_cleaned():
+    from tasks.inbox.reader import _cleaned_values
+
+    for kind in (pa.string(), pa.large_string()):
+        bare = pa.Array.from_buffers(kind, 0, [None, pa.py_buffer(b""), pa.py_buffer(b"")])  # valid Arrow, no offsets
+        assert _cleaned_values(bare).to_pylist() == []

@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS
 from tasks.inbox.ingest import db_frame, ingest_inbox, insert_rows
@@ -120,3 +122,27 @@ def test_an_ingest_stores_its_rows_and_leaves_no_stage(engine, tmp_path, monkeyp
         assert conn.execute(select(table.c.case_id, table.c.closed_at).order_by(table.c._id)).all() == [
             ("K1", datetime(2026, 3, 4, 10, 15, 30)), ("K2", None), ("K0", datetime(2026, 3, 2, 8))]
     assert stages_left(engine, tmp_path / "stages") == []
+
+
+def test_a_column_without_any_value_is_stored_with_its_type(engine, tmp_path):
+    dataset, accepted = DATASETS["platform_cases"], _accepted(tmp_path)
+    accepted = accepted.assign(closed_at=pd.Series([None] * len(accepted), dtype=object, index=accepted.index))
+    assert bulk.arrow_rows(dataset, accepted).schema.field("closed_at").type == pa.timestamp("us")
+    with writing(engine) as conn:
+        file_id = conn.execute(ingested_files.insert().returning(ingested_files.c.file_id).values(
+            sha256="b" * 64, file_name="f.csv", dataset=dataset.name, archived_as="-", rows_read=3,
+            rows_accepted=3, rows_rejected=0, ingested_at=datetime(2026, 12, 5))).scalar_one()
+    with bulk.staged(engine, [(dataset, accepted)], tmp_path) as stages, writing(engine, None, stages.attach) as conn:
+        bulk.publish(conn, stages.files[0], file_id, 1)
+    assert [r[5] for r in _stored_rows(engine, file_id)] == [None, None, None]
+
+
+def test_a_row_the_database_refuses_fails_as_sqlalchemy_says_it_on_either_database(engine, tmp_path):
+    # The ingest starts again on an IntegrityError (another run stored first): the COPY's must be one too.
+    dataset, accepted = DATASETS["platform_cases"], _accepted(tmp_path)
+    with pytest.raises(IntegrityError):
+        with bulk.staged(engine, [(dataset, accepted)], tmp_path) as stages, \
+                writing(engine, None, stages.attach) as conn:
+            bulk.publish(conn, stages.files[0], 999, 1)  # no such file: the foreign key refuses every row
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(dataset_tables[dataset.name])).scalar() == 0
