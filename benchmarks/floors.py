@@ -108,9 +108,7 @@ def bulk_floor(engine: Engine, dataset: Dataset, accepted: pd.DataFrame, file_id
     the service holds), in the same WAL mode; on PostgreSQL it is a table beside the real one, dropped after. The
     copy is filled before the clock starts."""
     target = dataset_tables[dataset.name]
-    rows = bulk.arrow_rows(dataset, accepted)
-    rows = rows.append_column("_file_id", pa.array([file_id] * len(rows), pa.int32()))
-    rows = rows.append_column("_event_id", pa.array([0] * len(rows), pa.int32()))
+    rows = bulk.with_ids(bulk.arrow_rows(dataset, accepted), file_id, 0)
     if not len(rows):
         return 0.0
     meta = MetaData()

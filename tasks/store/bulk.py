@@ -180,10 +180,10 @@ def publish(conn: Connection, stage: Staged, file_id: int, event_id: int) -> Non
     """Put a stage into `ds_<dataset>` as the rows of file `file_id` stored by event `event_id`, in `conn`'s
     transaction and in the file's order."""
     target = dataset_tables[stage.dataset]
-    names = [c.name for c in target.columns if not c.name.startswith("_")] + ["_row_number"]
     if conn.dialect.name != "sqlite":
         _copy_in(conn, target, stage, file_id, event_id)
         return
+    names = [c.name for c in target.columns if not c.name.startswith("_")] + ["_row_number"]
     sources = [_as_stored(target, n) for n in names]
     # SQLite's rowid is the order ADBC inserted the rows in.
     conn.exec_driver_sql(
@@ -201,8 +201,7 @@ def _copy_in(conn: Connection, target: Table, stage: Staged, file_id: int, event
                           f"当前为 {conn.dialect.driver}")
     with pa.memory_map(stage.source) as source:
         rows = pa.ipc.open_file(source).read_all()
-    rows = rows.append_column("_file_id", pa.repeat(pa.scalar(file_id, pa.int32()), len(rows)))
-    rows = rows.append_column("_event_id", pa.repeat(pa.scalar(event_id, pa.int32()), len(rows)))
+    rows = with_ids(rows, file_id, event_id)
     rows = rows.cast(postgres_widths(rows.schema))
     encoder = ArrowToPostgresBinaryEncoder(rows.schema)
     columns = ", ".join(_quoted(n) for n in rows.column_names)
@@ -216,6 +215,12 @@ def _copy_in(conn: Connection, target: Table, stage: Staged, file_id: int, event
             copy.write(encoder.finish())
     except errors as exc:  # as SQLAlchemy raises it for its own statements: an IntegrityError stays one
         raise DBAPIError.instance(statement, None, exc, errors, dialect=conn.dialect) from exc
+
+
+def with_ids(rows: pa.Table, file_id: int, event_id: int) -> pa.Table:
+    """`rows` (of `arrow_rows`) with the file that delivered them and the audit-log event that stores them."""
+    return (rows.append_column("_file_id", pa.repeat(pa.scalar(file_id, pa.int32()), len(rows)))
+                .append_column("_event_id", pa.repeat(pa.scalar(event_id, pa.int32()), len(rows))))
 
 
 def postgres_widths(schema: pa.Schema) -> pa.Schema:
