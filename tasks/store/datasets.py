@@ -6,10 +6,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
+from tasks.store.arrow_reads import arrow_select
 from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 
@@ -31,8 +33,10 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
     `where` when given (a cycle's period window), with the schema's columns in their analysis dtypes (and the id
     of the file that delivered it as `file_id`, when `with_file`).
 
-    Rows stream from a server-side cursor and are typed a chunk at a time, so only one chunk is ever held as
-    Python objects: 10 million platform cases fetched at once would take about 10 GB before typing.
+    On PostgreSQL the rows are read as Arrow (`arrow_reads`, in the snapshot of `source` when it is a connection)
+    and typed a slice at a time. On SQLite they stream from a server-side cursor and are typed a chunk at a time, so
+    only one chunk is ever held as Python objects: 10 million platform cases fetched at once would take about 10 GB
+    before typing.
     """
     dataset, table = DATASETS[name], dataset_tables[name]
     columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if with_file else [])
@@ -45,10 +49,29 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
         return frame.assign(file_id=chunk["file_id"].astype("int64")) if with_file else frame
 
     with _connected(source) as conn:
-        streaming = conn.execution_options(stream_results=True)
-        chunks = [typed(chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
+        if conn.dialect.name == "postgresql":
+            rows = arrow_select(conn, query)
+            chunks = [typed(_as_frame(rows.slice(start, chunk_rows)))
+                      for start in range(0, max(rows.num_rows, 1), chunk_rows)]
+        else:
+            streaming = conn.execution_options(stream_results=True)
+            chunks = [typed(chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
     # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
     return pd.concat(chunks, ignore_index=True)
+
+
+def _arrow_type(kind: pa.DataType):
+    # Text as pandas' own `str` (Arrow-backed: no copy into Python strings), integers nullable, the rest as Arrow's
+    # own conversion makes them.
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.StringDtype("pyarrow", na_value=float("nan"))
+    if pa.types.is_integer(kind):
+        return pd.Int64Dtype()
+    return None
+
+
+def _as_frame(rows: pa.Table) -> pd.DataFrame:
+    return rows.to_pandas(types_mapper=_arrow_type)
 
 
 def load_rejected(engine: Engine, dataset: str, files: Iterable[int] | None = None,

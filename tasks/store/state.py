@@ -10,7 +10,7 @@ of then, from the audit log, so a version is recomputed from the data as it stoo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, ColumnElement, Engine, Table, and_, bindparam
 from sqlalchemy.orm import aliased
 
 from schemas.datasets import DATASETS
+from tasks.store.arrow_reads import reading_in_snapshot
 from tasks.store.tables import data_events, dataset_tables, ingested_files
 
 # The events that change whether a file's rows count; re-validation only adds rows to a counting file.
@@ -81,10 +82,13 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
         if conn.dialect.name == "sqlite":
             # pysqlite begins no transaction for reads; in WAL mode one BEGIN holds one snapshot for them all.
             conn.exec_driver_sql("BEGIN")
+            reads = nullcontext()
         else:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            reads = reading_in_snapshot(conn)  # datasets are read as Arrow by a second connection, in this snapshot
         try:
-            yield conn
+            with reads:
+                yield conn
         finally:
             conn.rollback()
 

@@ -18,6 +18,7 @@ from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 from tasks.inbox import ingest
 from tasks.inbox.ingest import ingest_inbox
 from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
+from tasks.store.state import snapshot
 from tests.helpers import stages_left
 
 UNITS_CSV = ("窗口单位名册(2026年)\n"
@@ -214,6 +215,23 @@ def test_cli_ingest_prints_the_table(data_dir, db_url, inbox):
     failed = CliRunner().invoke(app, ["ingest", "--inbox", str(data_dir / "missing"), "--db", db_url])
     assert failed.exit_code == 2
     assert f"收件箱目录“{data_dir / 'missing'}”不存在" in failed.output
+
+
+def test_rows_read_in_a_snapshot_leave_out_a_file_stored_after_it_began(engine, inbox, tmp_path):
+    # PostgreSQL reads through a second connection (Arrow): it must see what the snapshot sees, no more.
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "platform_cases_2026Q2.csv").write_text(
+        "case_id,platform,unit_id,received_at,due_at,closed_at,rating\nG9,媒体,U0002,2026-04-01,2026-04-03,,满意\n",
+        encoding="utf-8")
+    with snapshot(engine) as conn:
+        assert load_dataset(conn, "platform_cases")["case_id"].tolist() == ["G1", "G2"]
+        assert ingest_inbox(later, engine, tmp_path / "archive").totals()["rows_accepted"] == 1
+        assert load_dataset(conn, "platform_cases")["case_id"].tolist() == ["G1", "G2"]
+        window = dataset_tables["platform_cases"].c.received_at < pd.Timestamp("2026-01-05 10:00").to_pydatetime()
+        assert load_dataset(conn, "platform_cases", where=window)["case_id"].tolist() == ["G1"]
+    assert load_dataset(engine, "platform_cases")["case_id"].tolist() == ["G1", "G2", "G9"]
 
 
 def test_values_as_offices_write_them_survive_the_database(engine, inbox, tmp_path):
