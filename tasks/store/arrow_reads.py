@@ -15,14 +15,10 @@ from contextlib import contextmanager
 
 import pyarrow as pa
 from sqlalchemy import Connection, Select
-from sqlalchemy.dialects import postgresql
 
 # Where a connection of `state.snapshot` keeps its reader, so that every dataset of a cycle is read through one
 # ADBC connection (opening one costs about 60 ms: it reads the server's type catalogue).
 _READER = "assess.arrow_reader"
-
-# SQLAlchemy's PostgreSQL statements with $1, $2 … placeholders, as libpq (under ADBC) takes them.
-_NUMBERED = postgresql.dialect(paramstyle="numeric_dollar")
 
 
 class SnapshotReader:
@@ -32,13 +28,15 @@ class SnapshotReader:
         self.conn = conn
         self._adbc = None
 
-    def select(self, query: Select) -> pa.Table:
-        """The rows of `query`, as `conn` would see them."""
-        compiled = query.compile(dialect=_NUMBERED, compile_kwargs={"render_postcompile": True})
-        parameters = [compiled.params[name] for name in compiled.positiontup]
+    @contextmanager
+    def batches(self, query: Select) -> Iterator[pa.RecordBatchReader]:
+        """The rows of `query`, as `conn` would see them, streamed in record batches (of about 16 MB)."""
+        # The values are written into the statement: with bind parameters, ADBC's PostgreSQL driver cannot read by
+        # COPY and takes the whole result into memory first (9.8 million survey rows: 5 GB at its peak, against 1 GB).
+        statement = str(query.compile(dialect=self.conn.dialect, compile_kwargs={"literal_binds": True}))
         with self._connection().cursor() as cursor:
-            cursor.execute(str(compiled), parameters or None)
-            return cursor.fetch_arrow_table()
+            cursor.execute(statement)
+            yield cursor.fetch_record_batch()
 
     def _connection(self):
         if self._adbc is None:
@@ -58,19 +56,15 @@ class SnapshotReader:
         return self._adbc
 
     def close(self) -> None:
-        """End the reading transaction and close the connection, if it was opened."""
+        """Close the connection, if it was opened (the server ends its reading transaction with it)."""
         if self._adbc is not None:
             connection, self._adbc = self._adbc, None
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("ROLLBACK")
-            finally:
-                connection.close()
+            connection.close()
 
 
 @contextmanager
 def reading_in_snapshot(conn: Connection) -> Iterator[None]:
-    """While the block runs, `arrow_select` on `conn` reads through one reader sharing `conn`'s snapshot."""
+    """While the block runs, `arrow_batches` on `conn` reads through one reader sharing `conn`'s snapshot."""
     reader = conn.info[_READER] = SnapshotReader(conn)
     try:
         yield
@@ -79,13 +73,15 @@ def reading_in_snapshot(conn: Connection) -> Iterator[None]:
         reader.close()
 
 
-def arrow_select(conn: Connection, query: Select) -> pa.Table:
-    """The rows of `query` as `conn` (on PostgreSQL) sees them, as an Arrow table."""
-    reader = conn.info.get(_READER)
-    if reader is not None:
-        return reader.select(query)
-    reader = SnapshotReader(conn)
+@contextmanager
+def arrow_batches(conn: Connection, query: Select) -> Iterator[pa.RecordBatchReader]:
+    """The rows of `query` as `conn` (on PostgreSQL) sees them, streamed as Arrow record batches: a whole dataset is
+    never held as Arrow beside the frames made of it."""
+    shared = conn.info.get(_READER)
+    reader = shared or SnapshotReader(conn)
     try:
-        return reader.select(query)
+        with reader.batches(query) as batches:
+            yield batches
     finally:
-        reader.close()
+        if shared is None:
+            reader.close()

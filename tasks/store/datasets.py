@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
-from tasks.store.arrow_reads import arrow_select
+from tasks.store.arrow_reads import arrow_batches
 from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 
@@ -33,10 +33,10 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
     `where` when given (a cycle's period window), with the schema's columns in their analysis dtypes (and the id
     of the file that delivered it as `file_id`, when `with_file`).
 
-    On PostgreSQL the rows are read as Arrow (`arrow_reads`, in the snapshot of `source` when it is a connection)
-    and typed a slice at a time. On SQLite they stream from a server-side cursor and are typed a chunk at a time, so
-    only one chunk is ever held as Python objects: 10 million platform cases fetched at once would take about 10 GB
-    before typing.
+    Rows stream and are typed a chunk at a time — on PostgreSQL as Arrow record batches (`arrow_reads`, in the
+    snapshot of `source` when it is a connection), on SQLite from a server-side cursor as Python objects — so only
+    one chunk is ever held untyped: 10 million platform cases fetched at once would take about 10 GB as Python
+    objects before typing.
     """
     dataset, table = DATASETS[name], dataset_tables[name]
     columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if with_file else [])
@@ -50,14 +50,35 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
 
     with _connected(source) as conn:
         if conn.dialect.name == "postgresql":
-            rows = arrow_select(conn, query)
-            chunks = [typed(_as_frame(rows.slice(start, chunk_rows)))
-                      for start in range(0, max(rows.num_rows, 1), chunk_rows)]
+            with arrow_batches(conn, query) as batches:
+                chunks = [typed(_as_frame(rows)) for rows in _regrouped(batches, chunk_rows)]
         else:
             streaming = conn.execution_options(stream_results=True)
             chunks = [typed(chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
     # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
     return pd.concat(chunks, ignore_index=True)
+
+
+def _regrouped(batches: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
+    """`batches` as tables of at least `rows` rows (the last of fewer; one empty table when there are none), copied
+    into Arrow's own memory: a text column kept from a batch as it came would keep the whole batch (every column of
+    it) alive as long as the frame lives, as the driver hands a batch over as one piece."""
+    group, count, any_yielded = [], 0, False
+    for batch in batches:
+        group.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield _copied(group, batches.schema)
+            group, count, any_yielded = [], 0, True
+    if group or not any_yielded:
+        yield _copied(group, batches.schema)
+
+
+def _copied(group: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    if not group:
+        return schema.empty_table()
+    return pa.Table.from_arrays([pa.concat_arrays([batch.column(i) for batch in group]) for i in range(len(schema))],
+                                schema=schema)
 
 
 def _arrow_type(kind: pa.DataType):
