@@ -64,7 +64,7 @@ class SnapshotReader:
 
 @contextmanager
 def reading_in_snapshot(conn: Connection) -> Iterator[None]:
-    """While the block runs, `arrow_batches` on `conn` reads through one reader sharing `conn`'s snapshot."""
+    """While the block runs, `arrow_tables` on `conn` reads through one reader sharing `conn`'s snapshot."""
     reader = conn.info[_READER] = SnapshotReader(conn)
     try:
         yield
@@ -74,14 +74,36 @@ def reading_in_snapshot(conn: Connection) -> Iterator[None]:
 
 
 @contextmanager
-def arrow_batches(conn: Connection, query: Select) -> Iterator[pa.RecordBatchReader]:
-    """The rows of `query` as `conn` (on PostgreSQL) sees them, streamed as Arrow record batches: a whole dataset is
-    never held as Arrow beside the frames made of it."""
+def arrow_tables(conn: Connection, query: Select, rows: int) -> Iterator[Iterator[pa.Table]]:
+    """The rows of `query` as `conn` (on PostgreSQL) sees them, streamed as Arrow tables of at least `rows` rows (the
+    last of fewer; one empty table when there are none): a whole dataset is never held as Arrow beside the frames
+    made of it."""
     shared = conn.info.get(_READER)
     reader = shared or SnapshotReader(conn)
     try:
         with reader.batches(query) as batches:
-            yield batches
+            yield _regrouped(batches, rows)
     finally:
         if shared is None:
             reader.close()
+
+
+def _regrouped(batches: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
+    group, count, yielded = [], 0, False
+    for batch in batches:
+        group.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield _copied(group, batches.schema)
+            group, count, yielded = [], 0, True
+    if group or not yielded:
+        yield _copied(group, batches.schema)
+
+
+def _copied(group: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    """`group` as one table in Arrow's own memory: the driver hands each batch over as one piece, so a text column
+    kept as it came would keep its whole batch (every column of it) alive as long as the frame made of it."""
+    if not group:
+        return schema.empty_table()
+    return pa.Table.from_arrays([pa.concat_arrays([batch.column(i) for batch in group]) for i in range(len(schema))],
+                                schema=schema)

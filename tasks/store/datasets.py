@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
-from tasks.store.arrow_reads import arrow_batches
+from tasks.store.arrow_reads import arrow_tables
 from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 
@@ -50,35 +50,13 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
 
     with _connected(source) as conn:
         if conn.dialect.name == "postgresql":
-            with arrow_batches(conn, query) as batches:
-                chunks = [typed(_as_frame(rows)) for rows in _regrouped(batches, chunk_rows)]
+            with arrow_tables(conn, query, chunk_rows) as tables:
+                chunks = [typed(_as_frame(rows)) for rows in tables]
         else:
             streaming = conn.execution_options(stream_results=True)
             chunks = [typed(chunk) for chunk in pd.read_sql(query, streaming, chunksize=chunk_rows)]
     # Same categories in every chunk; `bool` and `boolean` chunks concatenate to `boolean`, as a whole frame would.
     return pd.concat(chunks, ignore_index=True)
-
-
-def _regrouped(batches: pa.RecordBatchReader, rows: int) -> Iterator[pa.Table]:
-    """`batches` as tables of at least `rows` rows (the last of fewer; one empty table when there are none), copied
-    into Arrow's own memory: a text column kept from a batch as it came would keep the whole batch (every column of
-    it) alive as long as the frame lives, as the driver hands a batch over as one piece."""
-    group, count, any_yielded = [], 0, False
-    for batch in batches:
-        group.append(batch)
-        count += batch.num_rows
-        if count >= rows:
-            yield _copied(group, batches.schema)
-            group, count, any_yielded = [], 0, True
-    if group or not any_yielded:
-        yield _copied(group, batches.schema)
-
-
-def _copied(group: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
-    if not group:
-        return schema.empty_table()
-    return pa.Table.from_arrays([pa.concat_arrays([batch.column(i) for batch in group]) for i in range(len(schema))],
-                                schema=schema)
 
 
 def _arrow_type(kind: pa.DataType):
