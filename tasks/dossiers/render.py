@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 from schemas.datasets import ONGOING
 from tasks.dossiers.fonts import FaceRules, face_rules
 from tasks.errors import AssessError
-from tasks.memory import give_back
+from tasks.memory import give_back, set_aside, set_aside_while
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 DASH = "—"
@@ -228,6 +228,7 @@ def _keep_in_this_worker(faces: FaceRules, scratch: Path) -> None:
     # own folder: removed with the pool, or after a run killed while rendering (`_scratch_folder`).
     tempfile.tempdir = str(scratch)
     _worker_keeper = Keeper(faces)
+    set_aside()  # the worker renders and nothing else for the rest of its life
     # A worker ends with os._exit, after multiprocessing's own exit finalisers: the keeper is closed by one of those.
     multiprocessing.util.Finalize(_worker_keeper, _worker_keeper.close, exitpriority=10)
 
@@ -285,7 +286,8 @@ def _render_one(job: PdfJob, keeper: Keeper | None = None) -> Path:
 def _render_batch(jobs: Sequence[PdfJob]) -> list[Path]:
     keeper = Keeper()
     try:
-        return [_render_one(job, keeper) for job in jobs]
+        with set_aside_while():
+            return [_render_one(job, keeper) for job in jobs]
     finally:
         keeper.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
@@ -283,6 +284,20 @@ def test_memory_given_back_after_a_long_document_only(tmp_path, monkeypatch):
     assert given == []
     render_pdfs([long], workers=1)
     assert given == [True]
+
+
+def test_a_serial_batch_renders_with_the_long_lived_objects_set_aside_and_gives_them_back(tmp_path, monkeypatch):
+    # Out of the cyclic collector's passes while the batch renders (tasks.memory.set_aside); in sight again after.
+    seen = []
+
+    def rendering(job: PdfJob, keeper=None) -> Path:
+        seen.append(gc.get_freeze_count())
+        return job.path
+
+    monkeypatch.setattr(render, "_render_one", rendering)
+    assert render_pdfs(_jobs(tmp_path, 2), workers=1) == [tmp_path / "units/U0.pdf", tmp_path / "units/U1.pdf"]
+    assert len(seen) == 2 and min(seen) > 50_000
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize("workers", [1, 2])
