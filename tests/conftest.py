@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -35,6 +36,11 @@ def _postgres_reachable() -> bool:
 
 
 POSTGRES_AVAILABLE = _postgres_reachable()
+
+
+def pytest_unconfigure(config) -> None:
+    # The session's Prefect home goes with the session (each xdist worker and the controller made one).
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
 
 
 def pytest_report_header(config) -> str:
