@@ -192,6 +192,21 @@ def test_pre_check_skips_only_expectations_that_cannot_fail():
     assert filtered == everything
 
 
+def test_gx_validates_a_table_without_fingerprinting_it(monkeypatch):
+    # The fingerprint (a hash of every row, for GX's batch markers) is nothing the intake reads; were it taken, this
+    # would raise.
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    def fingerprint(frame):
+        raise AssertionError("GX hashed the table")
+
+    monkeypatch.setattr(pandas_execution_engine, "hash_pandas_dataframe", fingerprint)
+    rows = [good("platform_cases", case_id="G1"), good("platform_cases", case_id="G2", rating="很好")]
+    prepared = prepare(DATASETS["platform_cases"], raw_frame("platform_cases", rows))
+    assert [(meta["columns"], found.tolist()) for meta, found in run_suite(DATASETS["platform_cases"], prepared)] \
+        == [(["rating"], [1])]
+
+
 def test_reason_kinds_take_out_row_values():
     kinds = reason_kinds(pd.Series(["分数 120 超出 0–100;工单编号“C1”在本批数据中重复出现 2 次", "单位名称长度 101 超过 100 个字"]))
     assert kinds.tolist() == ["分数超出 0–100", "工单编号在本批数据中重复出现", "单位名称超过 100 个字"]
