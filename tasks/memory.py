@@ -37,11 +37,11 @@ def give_back() -> None:
 def set_aside() -> None:
     """Everything alive now kept out of the cyclic collector's passes from here on.
 
-    A render worker holds about 100,000 long-lived objects (the modules, WeasyPrint's fonts and parsed
-    stylesheets; a flow's process many more, its data too) and makes hundreds of thousands of short-lived ones a
+    A render worker holds about 100,000 long-lived objects (the modules, WeasyPrint's fonts and the faces'
+    stylesheet; a flow's process many more, its data too) and makes hundreds of thousands of short-lived ones a
     dossier; the collector's passes went over the long-lived ones again and again: 24-30 ms of a city unit dossier's
     260-310 ms in a worker, 13-15 ms with them set aside. Reference counting still frees whatever of them is let
-    go; only a cycle among them waits for `gc.unfreeze`."""
+    go; only a cycle among them waits for `gc.unfreeze`. The setting is the process's, not a thread's."""
     gc.collect()
     gc.freeze()
 
@@ -49,7 +49,9 @@ def set_aside() -> None:
 @contextmanager
 def set_aside_while() -> Iterator[None]:
     """`set_aside` for the block; at its end the objects are back in the collector's sight (within a block
-    that set them aside already, nothing changes)."""
+    that set them aside already, nothing changes). Blocks running at once in threads of one process (batches on a
+    Dask worker's threads) share the setting: the first to end gives the objects back for all, which costs the
+    others time, not memory."""
     if gc.get_freeze_count():
         yield
         return

@@ -39,7 +39,8 @@ POSTGRES_AVAILABLE = _postgres_reachable()
 
 
 def pytest_unconfigure(config) -> None:
-    # The session's Prefect home goes with the session (each xdist worker and the controller made one).
+    # The session's Prefect home goes with the session. An xdist worker inherits the controller's through the
+    # environment; the folder it made itself, unused, goes too.
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
 
 
