@@ -21,9 +21,11 @@ seconds a PDF anyway): fontTools, which WeasyPrint also brings, takes about 45 s
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -255,6 +257,7 @@ def _kept_face_rules(folder: Path) -> FaceRules:
     except OSError as exc:
         log.warning("the cut faces cannot be kept in %s (%s): cut for this process only", folder, exc)
         folder = Path(tempfile.mkdtemp(prefix="assess-fonts-"))
+        atexit.register(shutil.rmtree, folder, True)  # the process's own cut (17 MB) goes with the process
         faces = cut_faces(folder)
     return FaceRules("\n".join(f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
                                f'src: url("{face.path.as_uri()}"); }}' for face in faces), folder,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,19 @@ def test_a_cache_that_cannot_be_written_is_replaced_by_a_folder_of_the_process(t
     assert rules.folder != blocked / "fonts" and len(list(rules.folder.glob("*.otf"))) == 4
     assert rules.css.count("@font-face") == 4 and str(rules.folder) in rules.css
     assert "cut for this process only" in caplog.text
+
+
+def test_the_folder_of_a_process_goes_with_the_process(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    script = ("import sys; from pathlib import Path; sys.path.insert(0, '.')\n"
+              "from tasks.dossiers import fonts\n"
+              "rules = fonts.face_rules(Path(sys.argv[1]))\n"
+              "print(rules.folder, len(list(rules.folder.glob('*.otf'))))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(blocked / "fonts")], capture_output=True, text=True,
+                          check=True, cwd=Path(fonts.__file__).resolve().parents[2])
+    folder, cut = done.stdout.split()
+    assert cut == "4" and Path(folder).name.startswith("assess-fonts-") and not Path(folder).exists()
 
 
 def test_a_cut_face_removed_while_the_process_runs_is_cut_again(tmp_path, caplog):
