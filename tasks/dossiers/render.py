@@ -12,6 +12,7 @@ import re
 import shutil
 import socket
 import tempfile
+import zlib
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pandas as pd
+import pydyf
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
@@ -33,6 +35,27 @@ from tasks.memory import give_back, set_aside, set_aside_while
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 DASH = "—"
 ONGOING_TEXT = "长期坚持"  # the deadline of a commitment that is never due
+
+
+# The zlib level of a PDF's streams. WeasyPrint's PDF writer (pydyf) compresses every stream at level 9, most of
+# the bytes being a dossier's four subset CJK faces; at level 1 a city unit dossier renders 7 % faster (166 against
+# 179 ms) and weighs 2 % more (3.73 against 3.66 MB for sixteen).
+PDF_DEFLATE_LEVEL = 1
+
+
+class _Deflate:
+    """zlib as pydyf calls it, at PDF_DEFLATE_LEVEL whatever level pydyf names."""
+
+    @staticmethod
+    def compress(data, level=-1):
+        return zlib.compress(data, PDF_DEFLATE_LEVEL)
+
+    @staticmethod
+    def compressobj(level=-1, *args, **kwargs):
+        return zlib.compressobj(PDF_DEFLATE_LEVEL, *args, **kwargs)
+
+
+pydyf.zlib = _Deflate  # pydyf's own name for zlib, used by nothing else; set for the process when this module loads
 
 
 class RenderFailed(AssessError):

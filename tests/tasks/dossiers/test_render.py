@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -189,6 +190,17 @@ def test_fonts_are_embedded_simplified_chinese(example_pdf):
     assert {name for name, _ in fonts} <= {"Noto-Serif-CJK-SC-Common", "Noto-Serif-CJK-SC-Common-Bold",
                                            "Noto-Sans-CJK-SC-Common", "Noto-Sans-CJK-SC-Common-Bold"}
     assert {"Noto-Serif-CJK-SC-Common-Bold", "Noto-Sans-CJK-SC-Common"} <= {name for name, _ in fonts}
+
+
+def test_streams_are_deflated_at_the_fast_level_and_read_back(example_pdf):
+    # pydyf compresses at zlib's level 9 (header 78 DA); the dossiers' streams are written at level 1 (78 01): the
+    # subset faces are most of a dossier's bytes, and level 9 cost 7 % of its rendering time for 2 % fewer bytes.
+    data = example_pdf.read_bytes()
+    streams = [data[m.end():m.end() + int(m.group(1))]
+               for m in re.finditer(rb"/Length (\d+)[^>]*>>\nstream\n", data)]
+    assert len(streams) >= 8 and {stream[:2] for stream in streams} == {bytes([0x78, 0x01])}
+    assert all(zlib.decompress(stream) for stream in streams)
+    assert render.PDF_DEFLATE_LEVEL == 1
 
 
 def _jobs(folder: Path, count: int, rows=lambda i: 4) -> list[PdfJob]:
