@@ -121,6 +121,24 @@ def balanced(text: str, max_width: float = 18) -> Markup:
     return Markup("<br>").join(escape(text[a:b]) for a, b in zip(cuts, cuts[1:]))
 
 
+# The key-figure cards of base.css (`.figures`): a text column of 156 mm, the cards' box 6 mm wider, 3 mm between the
+# cards and at both ends, 3 mm of padding inside each; the value's full size 15pt.
+FIGURE_BOX_MM, FIGURE_GAP_MM, FIGURE_PADDING_MM = 162, 3, 3
+FIGURE_SIZES = ((15, ""), (13, "smaller"))  # then "smallest", 10.5pt
+
+
+def figure_fit(value, per_row: int) -> str:
+    """The size class of a key figure's value in a card of a row of `per_row`: "" (15pt), "smaller" (13pt) or
+    "smallest" (10.5pt), the largest at which it keeps to one line (a CJK character 1 em wide, any other 0.6 em):
+    a province's 第12345名 or 调整主要领导 in a row of five would wrap at 15pt."""
+    room_mm = (FIGURE_BOX_MM - FIGURE_GAP_MM * (per_row + 1)) / per_row - 2 * FIGURE_PADDING_MM
+    width_em = sum(0.6 if ord(ch) < 0x2E80 else 1.0 for ch in str(value))
+    for points, name in FIGURE_SIZES:
+        if width_em * points <= room_mm * 72 / 25.4:
+            return name
+    return "smallest"
+
+
 def cn_date(value) -> str:
     """A date as "2026年7月15日"; ISO strings are accepted; "—" when missing."""
     if _missing(value) or value == "":
@@ -145,7 +163,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(pct=pct, num=num, cn_date=cn_date, thousands=thousands, blank=blank,
-                       balanced=balanced)
+                       balanced=balanced, figure_fit=figure_fit)
     return env
 
 

@@ -203,6 +203,22 @@ def test_streams_are_deflated_at_the_fast_level_and_read_back(example_pdf):
     assert render.PDF_DEFLATE_LEVEL == 1
 
 
+@pytest.mark.parametrize("values, sizes", [
+    # A province's ranks in a row of five: 第2620名 was wrapped as 第2620 / 名 at the full size.
+    (["79.45", "基本满意", "第2620名", "无", "公开道歉"], ["", "", "smaller", "", ""]),
+    (["第12345名", "第24999名", "调整主要领导", "诫勉谈话", "100.00"], ["smallest", "smallest", "smallest", "", ""]),
+    (["第12345名", "第1名", "—", "98.76%"], ["", "", "", ""]),  # a row of four has the room
+])
+def test_key_figures_keep_to_one_line_in_their_cards(tmp_path, values, sizes):
+    page = render.environment().from_string(
+        '{% import "_macros.html" as m %}<html><head><link rel="stylesheet" href="base.css"></head>'
+        '<body>{{ m.figures(items) }}</body></html>')
+    html = page.render(items=[{"label": "排名", "value": value} for value in values])
+    assert re.findall(r'<div class="value ?(\w*)">', html) == sizes
+    lines = pdftotext(write_pdf(html, tmp_path / "figures.pdf")).split()
+    assert [value for value in values if value in lines] == values
+
+
 def _jobs(folder: Path, count: int, rows=lambda i: 4) -> list[PdfJob]:
     return [PdfJob("_example.html", example_context(unit_name=f"第{i}号窗口单位", rows=rows(i)),
                    folder / f"units/U{i}.pdf") for i in range(count)]
