@@ -95,3 +95,33 @@ def test_summary_counts_by_region():
         assert table.loc[region, "mean_score"] == rows["final_score"].mean()
         assert table.loc[region, "measured"] == rows["measure"].notna().sum()
     assert table.loc["合计", "units"] == len(result)
+
+
+def test_summary_prints_each_grade_on_one_line_beside_long_names(tmp_path):
+    import subprocess
+
+    from schemas.outputs import INDIVIDUAL_COLUMNS
+    from tasks.dossiers.render import write_pdf
+    from tasks.rules.accountability import target_attainment
+
+    # Names of 23 characters push the automatic layout of the results table to squeeze its short columns: 不满意 was
+    # printed as 不满 / 意.
+    names = [f"中国人民财产保险股份有限公司江城市第{i}支公司" for i in range(6)]
+    units = pd.DataFrame({"unit_id": [f"U{i}" for i in range(6)], "unit_name": names, "category": ["党群部门"] * 6,
+                          "region": ["市直"] * 6, "level": ["市级"] * 6, "is_window": [True] * 6,
+                          "leader_name": ["张三"] * 6})
+    superior = pd.DataFrame({"year": 2026, "unit_id": units["unit_id"], "evaluator": "甲",
+                             "score": [60.0, 62.0, 64.0, 66.0, 68.0, 70.0]})
+    data = _frames(units=units, superior_scores=superior)
+    result = assessment(data, HALF_YEARS, None, 2026, POLICY.annual)
+    assert set(result["grade"]) == {"不满意"}
+    individuals = pd.DataFrame({c: pd.Series(dtype="str") for c in INDIVIDUAL_COLUMNS})
+    quality = {"files": [], "reasons": [], "totals": {"rows_read": 0, "rows_accepted": 0, "rows_rejected": 0}}
+    context = annual_dossiers.summary_context(annual_dossiers.cover(POLICY, 2026, 1, "年度考核"), result, individuals,
+                                              target_attainment(data["targets"], 2026), None, quality, 2026, POLICY,
+                                              data["units"])
+    pdf = write_pdf(render_html("annual_summary.html", context), tmp_path / "summary.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    start = text.index("二、考核结果", text.index("三、等次分布"))  # the chapter, after its line in the contents
+    results = text[start:text.index("三、等次分布", start)]
+    assert results.split().count("不满意") == 6 and "不满\n" not in results
