@@ -15,14 +15,14 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def head_and_tail(frame: pd.DataFrame, rows: int, keep: pd.Series, workbook: str,
-                  label: str = "unit_name") -> pd.DataFrame:
+def head_and_tail(frame: pd.DataFrame, rows: int, keep: pd.Series, workbook: str) -> pd.DataFrame:
     """`frame` (in rank order) as a summary lists it at any scale: the first and last `rows` rows and every row
-    `keep` marks, each run of rows left out replaced by one line saying how many and where the full list is."""
+    `keep` marks, each run of rows left out replaced by one line saying how many and where the full list is (its text
+    in the column `gap`, empty in the rows shown; the template's table prints it across the row)."""
     position = pd.Series(range(len(frame)), index=frame.index)
     shown = (position < rows) | (position >= len(frame) - rows) | keep.reindex(frame.index, fill_value=False)
     if shown.all():
-        return frame
+        return frame.assign(gap="")
     run = (shown != shown.shift()).cumsum()  # consecutive rows shown, or left out, share a number
     left_out = frame[~shown].groupby(run[~shown], sort=False)
     ranks = pd.to_numeric(frame["rank"], errors="coerce").map("{:.0f}".format, na_action="ignore").fillna("—")
@@ -31,8 +31,8 @@ def head_and_tail(frame: pd.DataFrame, rows: int, keep: pd.Series, workbook: str
                          "count": left_out.size(), "at": position[~shown].groupby(run[~shown]).first()})
     text = ("……第" + gaps["first"] + "至" + gaps["last"] + "名共" + gaps["count"].map("{:,}".format)
             + f"个单位从略,完整排名见 {workbook}")
-    lines = pd.DataFrame({c: "" for c in frame.columns}, index=gaps.index).assign(**{label: text})
-    stitched = pd.concat([frame[shown].assign(_at=position[shown]), lines.assign(_at=gaps["at"])])
+    lines = pd.DataFrame({c: "" for c in frame.columns}, index=gaps.index).assign(gap=text)
+    stitched = pd.concat([frame[shown].assign(gap="", _at=position[shown]), lines.assign(_at=gaps["at"])])
     return stitched.sort_values("_at", kind="stable").drop(columns="_at").reset_index(drop=True)
 
 
