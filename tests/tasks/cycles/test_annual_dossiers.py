@@ -105,9 +105,9 @@ def test_summary_prints_each_grade_on_one_line_beside_long_names(tmp_path):
     from tasks.rules.accountability import target_attainment
 
     # Names of 23 characters push the automatic layout of the results table to squeeze its short columns: 不满意 was
-    # printed as 不满 / 意.
+    # printed as 不满 / 意, and in the list of measures 政府涉企涉民部门 as 政府涉企涉民部 / 门.
     names = [f"中国人民财产保险股份有限公司江城市第{i}支公司" for i in range(6)]
-    units = pd.DataFrame({"unit_id": [f"U{i}" for i in range(6)], "unit_name": names, "category": ["党群部门"] * 6,
+    units = pd.DataFrame({"unit_id": [f"U{i}" for i in range(6)], "unit_name": names, "category": ["政府涉企涉民部门"] * 6,
                           "region": ["市直"] * 6, "level": ["市级"] * 6, "is_window": [True] * 6,
                           "leader_name": ["张三"] * 6})
     superior = pd.DataFrame({"year": 2026, "unit_id": units["unit_id"], "evaluator": "甲",
@@ -125,3 +125,6 @@ def test_summary_prints_each_grade_on_one_line_beside_long_names(tmp_path):
     start = text.index("二、考核结果", text.index("三、等次分布"))  # the chapter, after its line in the contents
     results = text[start:text.index("三、等次分布", start)]
     assert results.split().count("不满意") == 6 and "不满\n" not in results
+    measures = text[text.index("末位淘汰处理名单"):text.index("一把手道歉名单")]
+    assert result["measure"].notna().sum() == 3
+    assert measures.split().count("政府涉企涉民部门") == 3 and measures.split().count("不满意") == 3
