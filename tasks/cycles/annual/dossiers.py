@@ -81,7 +81,8 @@ def unit_context(base: dict, row: dict, steps: list[dict], last: dict | None, po
         **base, "title": f"{row['unit_name']}{base['year']}年度考核情况", "unit": row, "steps": steps,
         "comparison": comparison(row, last), "next_steps": report.next_steps(row, policy),
         "cover_facts": [("单位名称", row["unit_name"]), ("单位类别", row["category"]),
-                        ("考核等次", row["grade"] or "未评定"), ("处理措施", row["measure"] or "无")],
+                        ("考核等次", row["grade"] or "未评定"), ("处理措施", row["measure"] or "无"),
+                        ("一把手道歉", row["apology"] or "无")],
     }
 
 

@@ -63,6 +63,19 @@ def test_unit_dossier_shows_every_bonus_that_does_not_count_and_why():
     assert "加分合计经审定的加分2项,合计4.00分,超过上限3.00分,核减1.00分+3.00" in text
 
 
+def test_the_cover_says_why_the_unit_is_singled_out():
+    # A unit gets a dossier for a measure or for its leader's apology; the cover names both (the apology was left out).
+    result, data = _assessed()
+    result.loc[0, "apology"] = "公开道歉"
+    base = annual_dossiers.cover(POLICY, 2026, 1, "年度考核")
+    jobs = annual_dossiers.unit_jobs(base, result, data, HALF_YEARS, None, 2026, POLICY, lambda p: Path(p),
+                                     all_units=False)
+    assert result["measure"].tolist() == ["诫勉谈话"] * 2  # two units, both within the bottom three
+    assert [job.context["cover_facts"][3:] for job in jobs] == [[("处理措施", "诫勉谈话"), ("一把手道歉", "公开道歉")],
+                                                                [("处理措施", "诫勉谈话"), ("一把手道歉", "无")]]
+    assert "处理措施诫勉谈话一把手道歉公开道歉" in _text(render_html(jobs[0].template, jobs[0].context))
+
+
 def test_summary_lists_every_bonus_that_does_not_count():
     from schemas.outputs import INDIVIDUAL_COLUMNS
     from tasks.rules.accountability import target_attainment
