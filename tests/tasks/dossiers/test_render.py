@@ -219,6 +219,23 @@ def test_key_figures_keep_to_one_line_in_their_cards(tmp_path, values, sizes):
     assert [value for value in values if value in lines] == values
 
 
+def test_the_data_quality_appendix_prints_each_dataset_on_one_line(tmp_path):
+    # Beside a long reason the automatic layout squeezed the dataset column: 群众满意度测 / 评.
+    from schemas.datasets import DATASETS
+
+    labels = sorted({d.label for d in DATASETS.values()}, key=len, reverse=True)[:4]
+    reason = "单位编码在窗口单位名册中登记为非窗口单位(是否窗口单位=否),其测评答卷不计入测评"
+    quality = {"totals": {"rows_read": 10, "rows_accepted": 6, "rows_rejected": 4},
+               "files": [{"file_name": f"survey_responses_2026H1_第{i}批次的补报文件.csv", "dataset": label,
+                          "rows_read": 10, "rows_accepted": 6, "rows_rejected": 4} for i, label in enumerate(labels)],
+               "reasons": [{"dataset": label, "reason": reason, "rows": 1} for label in labels]}
+    page = render.environment().from_string(
+        '{% import "_macros.html" as m %}<html><head><link rel="stylesheet" href="base.css"></head><body>'
+        '{{ m.quality_appendix(quality, "附录 数据质量") }}</body></html>')
+    lines = pdftotext(write_pdf(page.render(quality=quality), tmp_path / "quality.pdf")).split()
+    assert [sum(line == label for line in lines) for label in labels] == [2] * len(labels)
+
+
 def _jobs(folder: Path, count: int, rows=lambda i: 4) -> list[PdfJob]:
     return [PdfJob("_example.html", example_context(unit_name=f"第{i}号窗口单位", rows=rows(i)),
                    folder / f"units/U{i}.pdf") for i in range(count)]
