@@ -44,7 +44,10 @@ PDF_DEFLATE_LEVEL = 1
 
 
 class _Deflate:
-    """zlib as pydyf calls it, at PDF_DEFLATE_LEVEL whatever level pydyf names."""
+    """zlib as pydyf calls it: compression at PDF_DEFLATE_LEVEL whatever level pydyf names, anything else zlib's own."""
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
 
     @staticmethod
     def compress(data, level=-1):
@@ -55,7 +58,7 @@ class _Deflate:
         return zlib.compressobj(PDF_DEFLATE_LEVEL, *args, **kwargs)
 
 
-pydyf.zlib = _Deflate  # pydyf's own name for zlib, used by nothing else; set for the process when this module loads
+pydyf.zlib = _Deflate()  # pydyf's own name for zlib, used by nothing else; set for the process when this module loads
 
 
 class RenderFailed(AssessError):
