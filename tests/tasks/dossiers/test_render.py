@@ -236,6 +236,14 @@ def test_the_data_quality_appendix_prints_each_dataset_on_one_line(tmp_path):
     assert [sum(line == label for line in lines) for label in labels] == [2] * len(labels)
 
 
+def test_a_unit_name_of_twenty_characters_keeps_to_one_line_on_the_cover(tmp_path):
+    # 新城区人民路街道便民服务中 / 心: the cover's fact list (96 mm) left a 14-character name no room.
+    names = ["新城区人民路街道便民服务中心", "中国人民财产保险股份有限公司临江县支公司"]
+    context = {**example_context(), "cover_facts": [("单位名称", name) for name in names]}
+    cover = pdftotext(write_pdf(render_html("_example.html", context), tmp_path / "cover.pdf")).split("\f")[0]
+    assert [name in cover.split() for name in names] == [True, True]
+
+
 def _jobs(folder: Path, count: int, rows=lambda i: 4) -> list[PdfJob]:
     return [PdfJob("_example.html", example_context(unit_name=f"第{i}号窗口单位", rows=rows(i)),
                    folder / f"units/U{i}.pdf") for i in range(count)]
