@@ -108,10 +108,15 @@ def blank(value) -> str:
     return "" if _missing(value) else str(value)
 
 
+def _em_widths(text: str, other: float) -> list[float]:
+    """The width of each character of `text`, in em: a CJK character 1, any other `other` (an estimate)."""
+    return [other if ord(ch) < 0x2E80 else 1.0 for ch in text]
+
+
 def balanced(text: str, max_width: float = 18) -> Markup:
     """`text` broken into the fewest lines of nearly equal width (a CJK character counts 1, ASCII ½) for cover titles."""
     text = str(text)
-    widths = [0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text]
+    widths = _em_widths(text, 0.5)
     total = sum(widths)
     lines = max(1, math.ceil(total / max_width))
     cuts, run = [0], 0.0
@@ -135,7 +140,7 @@ def figure_fit(value, per_row: int) -> str:
     "smallest" (10.5pt), the largest at which it keeps to one line (a CJK character 1 em wide, any other 0.6 em):
     a province's 第12345名 or 调整主要领导 in a row of five would wrap at 15pt."""
     room_mm = (FIGURE_BOX_MM - FIGURE_GAP_MM * (per_row + 1)) / per_row - 2 * FIGURE_PADDING_MM
-    width_em = sum(0.6 if ord(ch) < 0x2E80 else 1.0 for ch in str(value))
+    width_em = sum(_em_widths(str(value), 0.6))  # a bold digit is 0.59 em
     for points, name in FIGURE_SIZES:
         if width_em * points <= room_mm * 72 / 25.4:
             return name
