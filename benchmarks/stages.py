@@ -102,8 +102,8 @@ def _store(engine: Engine, path: Path, dataset: Dataset, digest: str, result) ->
     spool = path.parent.parent / "stages"  # beside the inbox, as intake spools beside the archive
     with (bulk.staged(engine, [(dataset, result.accepted)], spool) as stages,
           writing(engine, None, stages.attach) as conn):
-        return store_file(conn, InboxFile(path, path.name, dataset), digest, path, Checked.of(result, []),
-                          stages.files[0])
+        return store_file(conn, InboxFile(path, path.name, dataset), digest, path,
+                          Checked.of(result, [], stages.files[0]))
 
 
 def store_again(path: Path, dataset: Dataset, folder: Path) -> int:

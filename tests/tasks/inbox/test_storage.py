@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import weakref
 
 import pandas as pd
@@ -159,6 +160,66 @@ def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):
     assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
     assert not (tmp_path / "archive").exists()
     # The two files read before it were staged; their stages are gone with it.
+    assert stages_left(engine, tmp_path / "stages") == []
+
+
+def test_on_postgresql_a_file_is_checked_while_the_one_before_it_is_stored(engine, inbox, tmp_path, monkeypatch):
+    """PostgreSQL stores a file's rows by COPY on a core of its own: the next file is read and validated meanwhile.
+    SQLite checks every file before the writer attaches their stage file."""
+    events, units_begun, second_read = [], threading.Event(), threading.Event()
+    read, publish = ingest.read_table, ingest.bulk.publish
+    postgresql = engine.dialect.name == "postgresql"
+
+    def reading(path, dataset):
+        if events and postgresql:
+            units_begun.wait(10)  # the units' store, if it runs beside this check
+        events.append(f"读取 {path.name}")
+        if len(events) > 1:
+            second_read.set()
+        return read(path, dataset)
+
+    def publishing(conn, stage, file_id, event_id):
+        events.append(f"开始写入 {stage.dataset}")
+        if stage.dataset == "units":
+            units_begun.set()
+            second_read.wait(10)  # the platform file's check, if it runs beside this store
+        publish(conn, stage, file_id, event_id)
+        events.append(f"写入完毕 {stage.dataset}")
+
+    monkeypatch.setattr(ingest, "read_table", reading)
+    monkeypatch.setattr(ingest.bulk, "publish", publishing)
+    report = ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert [f.rows_accepted for f in report.files if f.status == "ingested"] == [2, 2]
+    if postgresql:
+        assert events == ["读取 units_2026.csv", "开始写入 units", "读取 platform_cases_2026Q1.csv",
+                          "写入完毕 units", "开始写入 platform_cases", "写入完毕 platform_cases"]
+    else:
+        assert events == ["读取 units_2026.csv", "读取 platform_cases_2026Q1.csv", "开始写入 units",
+                          "写入完毕 units", "开始写入 platform_cases", "写入完毕 platform_cases"]
+    assert [_count(engine, t) for t in (ingested_files, dataset_tables["units"], dataset_tables["platform_cases"])] \
+        == [2, 2, 2]
+
+
+def test_a_file_failing_its_check_while_the_one_before_it_is_stored_stores_nothing(engine, inbox, tmp_path,
+                                                                                   monkeypatch):
+    """The checks run ahead of the writer on PostgreSQL; a later file's failure still rolls the whole ingest back,
+    and nothing is archived."""
+    publish = ingest.bulk.publish
+    stored = []
+
+    def publishing(conn, stage, file_id, event_id):
+        publish(conn, stage, file_id, event_id)
+        stored.append(stage.dataset)
+
+    (inbox / "survey_responses_2026H1.csv").write_bytes(bytes(range(256)) * 4)
+    monkeypatch.setattr(ingest.bulk, "publish", publishing)
+    with pytest.raises(UnreadableFile):
+        ingest_inbox(inbox, engine, tmp_path / "archive")
+    # The survey file is checked second (after the registry, before the platform): on PostgreSQL while the units
+    # are stored.
+    assert stored == (["units"] if engine.dialect.name == "postgresql" else [])
+    assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
+    assert not (tmp_path / "archive").exists()
     assert stages_left(engine, tmp_path / "stages") == []
 
 
