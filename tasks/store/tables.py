@@ -95,8 +95,6 @@ def _dataset_table(dataset: Dataset) -> Table:
 
 
 dataset_tables: dict[str, Table] = {name: _dataset_table(d) for name, d in DATASETS.items()}
-Index("ix_ds_survey_responses_period_unit", dataset_tables["survey_responses"].c.period,
-      dataset_tables["survey_responses"].c.unit_id)
 Index("ix_ds_platform_cases_received_at", dataset_tables["platform_cases"].c.received_at)
 # The column each dataset's period window filters on (tasks/store/window.py), where neither its key nor the
 # indexes above lead with it: a run finds its period's rows by index, however many years are stored.
