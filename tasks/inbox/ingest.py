@@ -173,9 +173,10 @@ def checked_in_turn(new: list[tuple[InboxFile, str]], known: dict, policy: Polic
     On PostgreSQL a file is checked while the writer stores the one before it: its rows go to the database by COPY,
     which the database server works through on a core of its own while this process waits, and the checks keep
     this process busy meanwhile (a province's intake: 1.5 minutes of checks beside 4.3 of storing). The checks
-    run one at a time, in a thread of their own, in order, so each sees the keys of the files before it and an
-    ingest still holds one file's rows at a time. On SQLite every file is checked first: the writer attaches the
-    stage file only once its ADBC connection is closed."""
+    run one at a time, in a thread of their own, in order, so each sees the keys of the files before it; an ingest
+    holds the rows of two files at a time, the one being stored and the one being checked. The writer's lock is
+    held from the first check on. On SQLite every file is checked first: the writer attaches the stage file only
+    once its ADBC connection is closed."""
     if stages.spool is None:
         checked = [_check(item, known, policy, stages) for item, _ in new]
         stages.close()
@@ -184,7 +185,7 @@ def checked_in_turn(new: list[tuple[InboxFile, str]], known: dict, policy: Polic
     ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-check")
 
     def check(index: int):
-        # In a copy of this context, so that the check logs to the flow run as it would in this thread.
+        # A thread does not inherit the caller's context variables (Prefect's run context among them): a copy each.
         return ahead.submit(contextvars.copy_context().run, _check, new[index][0], known, policy, stages)
 
     def in_turn() -> Iterator[Checked]:
@@ -193,7 +194,6 @@ def checked_in_turn(new: list[tuple[InboxFile, str]], known: dict, policy: Polic
             result = following.result()
             following = check(index + 1) if index + 1 < len(new) else None
             yield result
-        stages.close()
 
     try:
         yield in_turn()

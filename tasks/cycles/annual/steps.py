@@ -109,7 +109,8 @@ def publish_artifacts(results: AnnualResults, folder: Path, year: int) -> None:
     publish(f"annual-{year}", "measures", table, f"{year}年度考核:末位处理与一把手道歉单位", f"{year}年度考核",
             f"参评单位 {figures['units']} 个,满意 {figures['满意']} 个,基本满意 {figures['基本满意']} 个,不满意 "
             f"{figures['不满意']} 个;先进单位 {figures['excellent']} 个;诫勉谈话 {figures['诫勉谈话']} 个,调整主要领导 "
-            f"{figures['调整主要领导']} 个;责任追究人员 {figures['individuals']} 人。", [], folder)
+            f"{figures['调整主要领导']} 个;责任追究人员 {figures['individuals']} 人。", [], folder,
+            "assessment.csv")
 
 
 @dataclass

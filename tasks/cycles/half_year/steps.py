@@ -66,7 +66,7 @@ def publish_artifacts(outcome: report.HalfYearOutcome, folder: Path) -> None:
             f"{outcome.period} 半年点评:重点管理单位与重点督查单位", f"{report.period_label(outcome.period)}半年点评写实",
             f"参评单位 {figures['units']} 个,参与排名 {figures['ranked']} 个,样本不足 {figures['insufficient']} 个;"
             f"有效测评票 {figures['valid']:,} 张。\n\n重点管理单位 {figures['key_management']} 个,重点督查单位 "
-            f"{figures['key_supervision']} 个。", outcome.notes, folder)
+            f"{figures['key_supervision']} 个。", outcome.notes, folder, "ranking.csv")
 
 
 HALF_YEAR = CycleSpec(

@@ -44,7 +44,7 @@ def publish_artifacts(cycle: CycleRun, outcome: report.SiteOutcome, folder: Path
             f"{review['team']}现场走访样本(随机种子 {outcome.seed})", f"{review['team']}现场点评({review['region']})",
             f"抽取基层单位 {len(outcome.draw.sample)} 个(随机种子 {outcome.seed}),回收问卷 "
             f"{sum(outcome.questionnaires.values())} 份,点评意见 {len(outcome.findings)} 条。", outcome.notes, folder,
-            report="点评报告")
+            "sample.csv", report="点评报告")
 
 
 ON_SITE = CycleSpec(

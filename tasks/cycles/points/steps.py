@@ -48,7 +48,7 @@ def publish_artifacts(cycle: CycleRun, outcome: report.PointsOutcome, folder: Pa
             f"积分记录 {figures['events']} 条,计入积分 {figures['counted']:g} 分(申报 {figures['claimed']:g} 分);"
             f"达到入党积极分子标准 {figures['activists']} 人,获志愿服务奖励 {figures['rewarded']} 人。\n\n"
             f"千分制考核 {figures['cadres']} 人,优秀 {figures['优秀']} 人;可破格录用或提拔 {figures['promotable']} 人。",
-            outcome.notes, folder)
+            outcome.notes, folder, "publicity.csv")
 
 
 POINTS = CycleSpec(

@@ -50,7 +50,7 @@ def publish_artifacts(run: Run, review: pd.DataFrame, units: pd.DataFrame, folde
     table = warned[list(columns)].rename(columns=columns).round({"承诺兑现率": 4, "平台满意度": 4})
     label = f"{report.period_label(run.period)}季度评议写实"
     publish(f"quarterly-{run.period.lower()}", "warnings", table, f"{label}预警单位", label,
-            report.artifact_body(review), [], folder)
+            report.artifact_body(review), [], folder, "fulfilment.csv")
 
 
 QUARTERLY = CycleSpec(
