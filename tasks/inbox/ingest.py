@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import io
+import os
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -258,10 +260,20 @@ def _archived_as(path: Path, digest: str, archive_dir: Path) -> Path:
 
 
 def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
+    """`path` kept in the archive, whole: copied under a temporary name and renamed, and copied again over an earlier
+    copy of another size (one cut short by a full disk or a killed process)."""
     target = _archived_as(path, digest, archive_dir)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
+    if target.exists() and target.stat().st_size == path.stat().st_size:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".part-", delete=False) as part:
+        pass
+    try:
+        shutil.copy2(path, part.name)
+        os.replace(part.name, target)
+    except BaseException:
+        Path(part.name).unlink(missing_ok=True)
+        raise
     return target
 
 

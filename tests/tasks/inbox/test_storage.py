@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import threading
 import weakref
 
@@ -150,6 +151,19 @@ def test_keys_stored_earlier_are_rejected_later(engine, inbox, tmp_path):
     report = ingest_inbox(next_inbox, engine, tmp_path / "archive")
     assert (report.files[0].rows_accepted, report.files[0].rows_rejected) == (1, 1)
     assert load_rejected(engine, "platform_cases")["reason"].tolist()[-1] == "工单编号“G1”已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"
+
+
+def test_a_copy_cut_short_in_the_archive_is_made_whole(engine, inbox, tmp_path):
+    """An archived copy of another size than the file (a copy cut short by a full disk or a killed process) is
+    copied again; no temporary copy is left beside it."""
+    units = inbox / "units_2026.csv"
+    digest = hashlib.sha256(units.read_bytes()).hexdigest()
+    kept = tmp_path / "archive" / digest[:2] / digest / units.name
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(units.read_bytes()[:40])
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert kept.read_bytes() == units.read_bytes()
+    assert sorted(p.name for p in kept.parent.iterdir()) == [units.name]
 
 
 def test_unreadable_file_stores_nothing(engine, inbox, tmp_path):
