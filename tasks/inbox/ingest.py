@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,12 +38,58 @@ INGEST_ATTEMPTS = 3
 TOP_REASONS = 10
 
 
+class InboxChanged(DataMoved):
+    """A delivered file changed, was replaced or went while the intake read it: the intake starts again from the
+    listing, so that what is stored, what the audit log names and what the archive keeps are one and the same file."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def __reduce__(self):
+        return type(self), (self.name,)
+
+
+# What tells a file's content apart without reading it again: the file (a replacement renamed into place is another
+# inode), its size and its modification time.
+Fingerprint = tuple[int, int, int]
+
+
+def _fingerprint(path: Path) -> Fingerprint | None:
+    """`path`'s fingerprint; None when the file is gone."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """An inbox file as listed: its checksum, and its fingerprint the same before and after the checksum was taken."""
+
+    item: InboxFile
+    digest: str
+    listed: Fingerprint
+
+    @classmethod
+    def of(cls, item: InboxFile) -> Delivered:
+        before = _fingerprint(item.path)
+        try:
+            digest = _sha256(item.path)
+        except FileNotFoundError:
+            raise InboxChanged(item.name) from None
+        if before is None or _fingerprint(item.path) != before:
+            raise InboxChanged(item.name)
+        return cls(item, digest, before)
 
 
 def _stored_digests(conn: Connection, digests: Iterable[str]) -> dict[str, bool]:
@@ -156,10 +202,19 @@ class Checked:
         return cls(len(result.accepted), result.rejected, result.awaiting, notes, staged)
 
 
-def _check(item: InboxFile, known: dict, policy: Policy | None, stages: bulk.Stages) -> Checked:
+def _check(new: Delivered, known: dict, policy: Policy | None, stages: bulk.Stages) -> Checked:
     """One new file read, validated against `known` (which then holds its keys too) and its accepted rows staged;
-    its rows are not kept, so that an ingest holds one file at a time, however many it reads."""
-    raw = read_table(item.path, item.dataset)
+    its rows are not kept, so that an ingest holds one file at a time, however many it reads. The file read is the
+    one listed, or `InboxChanged`."""
+    item = new.item
+    try:
+        raw = read_table(item.path, item.dataset)
+    except Exception as problem:  # a file cut short or gone while read is not unreadable: it changed
+        if _fingerprint(item.path) != new.listed:
+            raise InboxChanged(item.name) from problem
+        raise
+    if _fingerprint(item.path) != new.listed:
+        raise InboxChanged(item.name)
     notes = column_notes(item.dataset, raw)
     result = validate(item.dataset, raw, known, policy, file_name=item.path.name, correction=item.correction)
     del raw
@@ -168,7 +223,7 @@ def _check(item: InboxFile, known: dict, policy: Policy | None, stages: bulk.Sta
 
 
 @contextmanager
-def checked_in_turn(new: list[tuple[InboxFile, str]], known: dict, policy: Policy | None,
+def checked_in_turn(new: list[Delivered], known: dict, policy: Policy | None,
                     stages: bulk.Stages) -> Iterator[Iterator[Checked]]:
     """The new files checked (`_check`) in their order, for the writer to store one after another.
 
@@ -180,7 +235,7 @@ def checked_in_turn(new: list[tuple[InboxFile, str]], known: dict, policy: Polic
     held from the first check on. On SQLite every file is checked first: the writer attaches the stage file only
     once its ADBC connection is closed."""
     if stages.spool is None:
-        checked = [_check(item, known, policy, stages) for item, _ in new]
+        checked = [_check(delivered, known, policy, stages) for delivered in new]
         stages.close()
         yield iter(checked)
         return
@@ -188,7 +243,7 @@ def checked_in_turn(new: list[tuple[InboxFile, str]], known: dict, policy: Polic
 
     def check(index: int):
         # A thread does not inherit the caller's context variables (Prefect's run context among them): a copy each.
-        return ahead.submit(contextvars.copy_context().run, _check, new[index][0], known, policy, stages)
+        return ahead.submit(contextvars.copy_context().run, _check, new[index], known, policy, stages)
 
     def in_turn() -> Iterator[Checked]:
         following = check(0) if new else None
@@ -259,20 +314,36 @@ def _archived_as(path: Path, digest: str, archive_dir: Path) -> Path:
     return Path(archive_dir) / digest[:2] / digest / path.name
 
 
-def _archive(path: Path, digest: str, archive_dir: Path) -> Path:
-    """`path` kept in the archive, whole: copied under a temporary name and renamed, and copied again over an earlier
+def _archive(new: Delivered, archive_dir: Path) -> Path:
+    """The file of `new` kept in the archive, whole and as listed: copied under a temporary name, its checksum taken
+    as it is copied, and renamed once that is the checksum listed (else `InboxChanged`); copied again over an earlier
     copy of another size (one cut short by a full disk or a killed process)."""
-    target = _archived_as(path, digest, archive_dir)
-    if target.exists() and target.stat().st_size == path.stat().st_size:
+    path = new.item.path
+    target = _archived_as(path, new.digest, archive_dir)
+    if target.exists() and target.stat().st_size == new.listed[1]:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".part-", delete=False) as part:
         pass
     try:
-        shutil.copy2(path, part.name)
+        copied = hashlib.sha256()
+        try:
+            source = path.open("rb")
+        except FileNotFoundError:
+            raise InboxChanged(new.item.name) from None
+        with source, open(part.name, "wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                copied.update(block)
+                copy.write(block)
+        if copied.hexdigest() != new.digest:
+            raise InboxChanged(new.item.name)
+        shutil.copystat(path, part.name)
         os.replace(part.name, target)
     except BaseException:
         Path(part.name).unlink(missing_ok=True)
+        for folder in (target.parent, target.parent.parent):  # the checksum's folders, when nothing else is there
+            with suppress(OSError):
+                folder.rmdir()
         raise
     return target
 
@@ -317,12 +388,17 @@ def ingest_inbox(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
     nobody had delivered are validated again afterwards. Each stored file is an event of the audit log, made
     by `who` (the operating-system user when None). Two runs reading one inbox at the same moment: the one
     that writes second finds the data moved since its checks read it, writes nothing, and starts again
-    against what the first stored.
+    against what the first stored. A file changed, replaced or removed after it was listed (`InboxChanged`) makes
+    the intake start again likewise; a file still changing at the last attempt stops it, naming the file, with
+    nothing stored.
     """
     for attempt in range(INGEST_ATTEMPTS):
         try:
             return _ingest_once(inbox, engine, archive_dir, settle_seconds, policy, who)
         except (DataMoved, IntegrityError) as error:
+            if attempt == INGEST_ATTEMPTS - 1 and isinstance(error, InboxChanged):
+                raise AssessError(f"收件箱文件“{error.name}”在入库过程中仍在被改动、替换或移走,本次未入库任何文件;"
+                                  f"请待文件传送完毕后重新运行") from error
             if attempt == INGEST_ATTEMPTS - 1:
                 detail = getattr(error, "orig", None) or "数据在校验期间被其他操作改变"
                 raise AssessError(f"收件箱 {inbox} 入库时与另一次运行反复冲突,请稍后重试:{detail}") from error
@@ -335,36 +411,38 @@ WITHDRAWN_NOTE = "该文件此前已入库并已撤回,本次不再入库;如需
 def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds: float,
                  policy: Policy | None, who: str | None) -> IngestReport:
     listing = list_inbox(inbox, settle_seconds)
-    files = [(item, _sha256(item.path)) for item in listing.files]
+    files = [Delivered.of(item) for item in listing.files]
     from tasks.inbox.revalidation import accept_pending, pending_rows  # it stores rows through this module
 
     with engine.connect() as conn:
         read_at = position(conn)
-        stored = _stored_digests(conn, [digest for _, digest in files])
+        stored = _stored_digests(conn, [delivered.digest for delivered in files])
     report, new, seen = IngestReport(), [], set(stored)
     report.files += [FileReport(p.name, "", "", p.status, notes=[p.note]) for p in listing.passed]
-    for item, digest in files:
+    for delivered in files:
+        item, digest = delivered.item, delivered.digest
         if digest in seen:
             notes = [WITHDRAWN_NOTE] if stored.get(digest) else []
             report.files.append(FileReport(item.name, item.dataset.name, digest, "skipped", notes=notes))
         else:
-            new.append((item, digest))
+            new.append(delivered)
             seen.add(digest)
     with engine.connect() as conn:
         pending = pending_rows(conn)
-        known = known_references(conn, {item.dataset.name for item, _ in new}, pending, policy)
+        known = known_references(conn, {delivered.item.dataset.name for delivered in new}, pending, policy)
     spool = Path(archive_dir).parent / "stages"  # PostgreSQL's stages: beside the archive, not in a RAM-backed /tmp
     bulk.sweep(engine, spool=spool)
     # Each file is read, validated and its rows staged before the next is read; the files are stored in one
     # transaction, so one unreadable file stores nothing, and archived once all of them are stored.
     with bulk.staging(engine, spool) as stages, checked_in_turn(new, known, policy, stages) as checked:
         with writing(engine, read_at, stages.attach) as conn:
-            for (item, digest), result in zip(new, checked):
+            for delivered, result in zip(new, checked):
+                item, digest = delivered.item, delivered.digest
                 store_file(conn, item, digest, _archived_as(item.path, digest, archive_dir), result, who)
                 report.files.append(_file_report(item, digest, result))
             report.revalidated = accept_pending(conn, pending, known, policy, who)
-            for item, digest in new:
-                _archive(item.path, digest, archive_dir)
+            for delivered in new:
+                _archive(delivered, archive_dir)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
                                      INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import hashlib
 import threading
 import weakref
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from schemas.datasets import DATASETS
-from tasks.errors import UnreadableFile
+from tasks.errors import AssessError, UnreadableFile
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 from tasks.inbox import ingest
 from tasks.inbox.ingest import ingest_inbox
@@ -328,3 +329,92 @@ def test_values_as_offices_write_them_survive_the_database(engine, inbox, tmp_pa
     cases = load_dataset(engine, "platform_cases")
     assert cases[["platform", "received_at", "rating"]].astype(object).values.tolist() == \
         [["12345政府服务热线", pd.Timestamp("2026-01-05 08:30"), "满意"]]
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _archived(tmp_path) -> list[str]:
+    return sorted(str(p.relative_to(tmp_path / "archive")) for p in (tmp_path / "archive").rglob("*"))
+
+
+def test_a_file_replaced_while_it_is_read_is_stored_as_it_is_after(engine, inbox, tmp_path, monkeypatch):
+    """A file replaced after it was listed (a second delivery over the first) is not stored under the checksum of
+    what was there before: the intake starts again, and the stored rows, the audit trail and the archive are all
+    of the file as it is after."""
+    cases = inbox / "platform_cases_2026Q1.csv"
+    first = _sha(cases)
+    read, reads = ingest.read_table, []
+
+    def replaced_after_reading(path, dataset):
+        table = read(path, dataset)
+        reads.append(path.name)
+        if path == cases and reads.count(cases.name) == 1:
+            cases.write_text(CASES_CSV.replace("G4,媒体,U0003,2026-01-05,2026-01-06,,满意\n", ""), encoding="utf-8-sig")
+        return table
+
+    monkeypatch.setattr(ingest, "read_table", replaced_after_reading)
+    report = ingest_inbox(inbox, engine, tmp_path / "archive")
+    after = _sha(cases)
+    assert after != first and reads.count(cases.name) == 2
+    with engine.connect() as conn:
+        files = dict(conn.execute(select(ingested_files.c.file_name, ingested_files.c.sha256)).all())
+        stored = sorted(conn.execute(select(dataset_tables["platform_cases"].c.case_id)).scalars())
+    assert files["platform_cases_2026Q1.csv"] == after
+    assert stored == ["G1", "G2"]
+    assert {f.file_name: f.rows_read for f in report.files}["platform_cases_2026Q1.csv"] == 4  # five before
+    assert f"{after[:2]}/{after}/platform_cases_2026Q1.csv" in _archived(tmp_path)
+    assert not any(first in name for name in _archived(tmp_path))
+
+
+def test_a_file_changed_before_it_is_archived_is_not_archived_under_the_old_checksum(engine, inbox, tmp_path,
+                                                                                      monkeypatch):
+    """The archive takes the checksum of what it copies: a file rewritten in place after its rows were stored, at its
+    old size and with its old modification time (nothing but the bytes tells it apart), is not archived under the
+    old checksum; the intake starts again and stores the file as it is."""
+    cases = inbox / "platform_cases_2026Q1.csv"
+    first, store, stored = _sha(cases), ingest.store_file, []
+
+    def rewritten_once_stored(conn, item, digest, archived, result, who=None):
+        file_id = store(conn, item, digest, archived, result, who)
+        stored.append(item.name)
+        if item.path == cases and stored.count(cases.name) == 1:
+            status = cases.stat()
+            cases.write_text(CASES_CSV.replace("G1,媒体", "G7,媒体"), encoding="utf-8-sig")
+            os.utime(cases, ns=(status.st_atime_ns, status.st_mtime_ns))
+            assert cases.stat().st_size == status.st_size
+        return file_id
+
+    monkeypatch.setattr(ingest, "store_file", rewritten_once_stored)
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    after = _sha(cases)
+    assert stored.count(cases.name) == 2
+    with engine.connect() as conn:
+        files = conn.execute(select(ingested_files.c.file_name, ingested_files.c.sha256)).all()
+        cases_stored = sorted(conn.execute(select(dataset_tables["platform_cases"].c.case_id)).scalars())
+    assert sorted(files) == sorted([("units_2026.csv", _sha(inbox / "units_2026.csv")),
+                                    ("platform_cases_2026Q1.csv", after)])
+    assert cases_stored == ["G2", "G7"]
+    assert (tmp_path / "archive" / after[:2] / after / cases.name).read_bytes() == cases.read_bytes()
+    assert not any(first in name for name in _archived(tmp_path))
+    assert not any(name.rpartition("/")[2].startswith(".part-") for name in _archived(tmp_path))
+
+
+def test_a_file_that_keeps_changing_stops_the_intake_naming_it(engine, inbox, tmp_path, monkeypatch):
+    cases = inbox / "platform_cases_2026Q1.csv"
+    read = ingest.read_table
+
+    def appended_to_while_read(path, dataset):
+        table = read(path, dataset)
+        if path == cases:
+            with cases.open("a", encoding="utf-8") as handle:
+                handle.write("G9,媒体,U0001,2026-01-05,2026-01-06,,满意\n")
+        return table
+
+    monkeypatch.setattr(ingest, "read_table", appended_to_while_read)
+    with pytest.raises(AssessError) as caught:
+        ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert "platform_cases_2026Q1.csv" in str(caught.value) and "本次未入库任何文件" in str(caught.value)
+    assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
+    assert _archived(tmp_path) == []
