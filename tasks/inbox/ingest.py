@@ -30,7 +30,7 @@ from tasks.store import audit, bulk
 from tasks.store.audit import DataMoved, writing
 from tasks.store.state import counting, mark_superseded, position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
-from tasks.inbox.keys import WINDOW_UNITS, key_text, known_key
+from tasks.inbox.keys import PERIOD_COLUMNS, WINDOW_UNITS, KeysByPeriod, key_text, known_key
 from tasks.inbox.validation import Validated, delivered_names, prepare, reason_kinds, validate
 
 INSERT_CHUNK = 20_000
@@ -116,6 +116,15 @@ def _stored_keys(conn: Connection, dataset: Dataset, only: dict[str, list] | Non
     return pd.Index(key_text(dataset, stored)) if len(stored) else pd.Index([], dtype="str")
 
 
+def _keys_by_period(engine: Engine, dataset: Dataset) -> KeysByPeriod:
+    """The stored keys of `dataset` (its key leading with its period), read for the periods the files name."""
+    def load(periods: list) -> pd.Index:
+        with engine.connect() as conn:
+            return _stored_keys(conn, dataset, {dataset.key[0]: periods})
+
+    return KeysByPeriod(dataset, load)
+
+
 def _window_units(conn: Connection, only: dict[str, list] | None = None) -> pd.Index:
     """The units registered as window units (of those holding a value of `only`, when given)."""
     units = dataset_tables["units"]
@@ -130,15 +139,17 @@ WAITING_LOOKUP_LIMIT = 20_000
 
 
 def known_references(conn: Connection, datasets: set[str], waiting: dict[str, pd.DataFrame] | None = None,
-                     policy: Policy | None = None) -> dict[str, pd.Index]:
-    """The stored keys the rows of `datasets` are checked against: their own and those they refer to.
+                     policy: Policy | None = None) -> dict[str, pd.Index | KeysByPeriod]:
+    """The stored keys the rows of `datasets` are checked against: their own and those they refer to. Of a dataset
+    whose key leads with its period, the keys are read later, for the periods its files name (`KeysByPeriod`).
 
     Rows `waiting` for a reference (`pending_rows`) are checked again at every intake. Of a dataset only they need,
     only the keys they could meet are read — those holding the values the rows name, in canonical form under
     `policy` — so that a check finding nothing new costs what the waiting rows cost, not what the years stored hold.
     """
     targets = {ref.dataset for name in datasets for ref in DATASETS[name].references} | datasets
-    known = {known_key(DATASETS[name]): _stored_keys(conn, DATASETS[name]) for name in targets}
+    known = {known_key(DATASETS[name]): _keys_by_period(conn.engine, DATASETS[name])
+             if DATASETS[name].key[0] in PERIOD_COLUMNS else _stored_keys(conn, DATASETS[name]) for name in targets}
     if "units" in targets:
         known[WINDOW_UNITS] = _window_units(conn)
     for name, only in _waiting_lookups(waiting or {}, targets, policy).items():

@@ -76,11 +76,43 @@ def reference_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> lis
     return reasons
 
 
+# Key columns that name a period: a dataset whose key leads with one has its stored keys read a period at a time.
+PERIOD_COLUMNS = ("period", "year")
+
+
+class KeysByPeriod:
+    """The stored keys of a dataset whose key leads with its period (survey answers, superior scores, scorecards),
+    read a period at a time as the files checked name them, by `load` (the values of the period column to read
+    keys of → their keys as text, `key_text`): a file's key check costs what its periods hold, not what the years
+    stored hold. Keys the files before it brought (`append`) count whatever their period."""
+
+    def __init__(self, dataset: Dataset, load) -> None:
+        self.dataset, self._load = dataset, load
+        self._read: set = set()
+        self._keys = pd.Index([], dtype="str")
+
+    def covering(self, periods: pd.Series) -> pd.Index:
+        """The keys stored for `periods` (read now where not read yet) and those appended."""
+        wanted = [p for p in periods.dropna().unique().tolist() if p not in self._read]
+        if wanted:
+            self._keys = self._keys.append(self._load(sorted(wanted)))
+            self._read.update(wanted)
+        return self._keys
+
+    def append(self, keys: pd.Index) -> KeysByPeriod:
+        self._keys = self._keys.append(keys)
+        return self
+
+
 def stored_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[pd.Series]:
     stored = known.get(known_key(dataset))
-    if stored is None or len(stored) == 0:
+    if stored is None:
         return []
     typed = pd.DataFrame({n: frame[value_column(dataset.column(n))] for n in dataset.key})
+    if isinstance(stored, KeysByPeriod):
+        stored = stored.covering(typed[dataset.key[0]])
+    if len(stored) == 0:
+        return []
     clash = typed.notna().all(axis=1) & is_in(key_text(dataset, typed), stored)
     if not clash.any():
         return []

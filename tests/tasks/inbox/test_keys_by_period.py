@@ -1,0 +1,62 @@
+"""The stored keys of survey answers (a key leading with the period) are read for the periods a file names only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tasks.inbox import ingest
+from tasks.inbox.ingest import ingest_inbox
+from tasks.store.datasets import load_rejected
+from tasks.store.tables import dataset_tables
+
+HEADER = "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+UNITS = "unit_id,unit_name,category,region,level,is_window\nU0001,市行政服务中心,政府涉企涉民部门,市直,市级,是\n"
+REPEATED = "已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"
+
+
+def _deliver(folder, files: dict[str, str]):
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tmp_path, monkeypatch):
+    ingest_inbox(_deliver(tmp_path / "one", {
+        "units_2026.csv": UNITS,
+        "survey_responses_2025H1.csv": HEADER + "2025H1,R1,机关,U0001,精神状态,满意\n2025H1,R2,机关,U0001,精神状态,满意\n",
+        "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
+    }), engine, tmp_path / "archive")
+    reads, stored_keys = [], ingest._stored_keys
+
+    def recorded(conn, dataset, only=None):
+        keys = stored_keys(conn, dataset, only)
+        reads.append((dataset.name, only, sorted(keys)))
+        return keys
+
+    monkeypatch.setattr(ingest, "_stored_keys", recorded)
+    ingest_inbox(_deliver(tmp_path / "two", {
+        # The first of these answers was stored before; the second is new, the third its repetition a file later.
+        "survey_responses_2026H1_补报.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n"
+                                                     "2026H1,R3,机关,U0001,精神状态,满意\n",
+        "survey_responses_2026H1_补报二.csv": HEADER + "2026H1,R3,机关,U0001,精神状态,基本满意\n",
+    }), engine, tmp_path / "archive")
+    survey = [(only, keys) for name, only, keys in reads if name == "survey_responses"]
+    # One read, of 2026H1's one key: nothing of 2025H1, however many years are stored.
+    assert survey == [({"period": ["2026H1"]}, ["2026H1\x1fR1\x1fU0001\x1f精神状态"])]
+    rejected = load_rejected(engine, "survey_responses")
+    assert sorted(zip(rejected["file_name"], rejected["reason"])) == [
+        ("survey_responses_2026H1_补报.csv", "期次、测评人编码、单位编码、测评项目“2026H1、R1、U0001、精神状态”" + REPEATED),
+        ("survey_responses_2026H1_补报二.csv", "期次、测评人编码、单位编码、测评项目“2026H1、R3、U0001、精神状态”" + REPEATED)]
+
+    reads.clear()
+    ingest_inbox(_deliver(tmp_path / "three", {
+        "survey_responses_补报.csv": HEADER + "2025H1,R2,机关,U0001,精神状态,满意\n"
+                                              "2026H2,R2,机关,U0001,精神状态,满意\n"}), engine, tmp_path / "archive")
+    assert [(only, len(keys)) for name, only, keys in reads if name == "survey_responses"] == [
+        ({"period": ["2025H1", "2026H2"]}, 2)]
+    table = dataset_tables["survey_responses"]
+    with engine.connect() as conn:
+        answers = sorted(conn.execute(select(table.c.period, table.c.respondent_id)).all())
+    # The repeated answer of 2025H1 was refused, the new one of 2026H2 stored.
+    assert answers == [("2025H1", "R1"), ("2025H1", "R2"), ("2026H1", "R1"), ("2026H1", "R3"), ("2026H2", "R2")]
