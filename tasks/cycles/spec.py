@@ -23,7 +23,7 @@ from tasks.dossiers.render import PdfJob
 from tasks.outputs.changes import FileEvents, VersionChanges, compare_versions
 from tasks.store.audit import file_events, file_units
 from tasks.store.state import state_at
-from tasks.store.window import window_files
+from tasks.store.window import window_conditions, window_files
 from tasks.rules.changes import Compared
 from tasks.store.engine import get_engine
 from tasks.store.runs import input_files
@@ -97,7 +97,8 @@ def _file_events(conn, run: Run, names: tuple[str, ...]) -> FileEvents:
     window = set(window_files(conn, run.cycle, run.period, run.state)) | \
         set(window_files(conn, run.cycle, run.period, before))
     events = events[events["file_id"].isin(window)].reset_index(drop=True)
-    return FileEvents(events, file_units(conn, events["file_id"].unique().tolist()))
+    return FileEvents(events, file_units(conn, events["file_id"].unique().tolist(),
+                                         window_conditions(run.cycle, run.period)))
 
 
 @task(name="changes", task_run_name="{spec.code}-changes", cache_policy=NO_CACHE)

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, union_all, update
+from sqlalchemy import ColumnElement, Connection, Engine, insert, select, union_all, update
 
 from schemas.datasets import DATASETS
 from tasks.errors import AssessError
@@ -101,10 +101,24 @@ def file_events(conn: Connection, since: int, until: int, datasets: tuple[str, .
     return pd.read_sql(query, conn)
 
 
-def file_units(conn: Connection, files: list[int]) -> pd.DataFrame:
-    """The units whose rows the files `files` delivered: file_id, unit_id."""
-    queries = [select(t.c._file_id.label("file_id"), t.c.unit_id.label("unit_id")).distinct()
-               .where(t.c._file_id.in_(files)) for t in dataset_tables.values() if "unit_id" in t.c]
+def file_units(conn: Connection, files: list[int], windows: dict[str, ColumnElement | None] | None = None
+               ) -> pd.DataFrame:
+    """The units whose rows the files `files` delivered: file_id, unit_id. Only the table of each file's dataset is
+    read, and of it, with `windows` (`window.window_conditions`), only the rows of the period, found by the index
+    the window uses: the work grows with the period, not with the years stored."""
+    f = ingested_files.c
+    datasets = conn.execute(select(f.dataset).distinct().where(f.file_id.in_(files))).scalars().all() if files else []
+    queries = []
+    for name in sorted(datasets):
+        table = dataset_tables[name]
+        if "unit_id" not in table.c:
+            continue
+        query = select(table.c._file_id.label("file_id"), table.c.unit_id.label("unit_id")).distinct() \
+            .where(table.c._file_id.in_(files))
+        condition = (windows or {}).get(name)
+        queries.append(query if condition is None else query.where(condition))
+    if not queries:
+        return pd.DataFrame({"file_id": pd.Series(dtype="int64"), "unit_id": pd.Series(dtype="str")})
     return pd.read_sql(union_all(*queries).subquery().select(), conn).drop_duplicates(ignore_index=True)
 
 
