@@ -423,7 +423,8 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
                  policy: Policy | None, who: str | None) -> IngestReport:
     listing = list_inbox(inbox, settle_seconds)
     files = [Delivered.of(item) for item in listing.files]
-    from tasks.inbox.revalidation import accept_pending, pending_rows  # it stores rows through this module
+    from tasks.inbox.revalidation import (  # it stores rows through this module
+        accept_pending, changed_since_intake, pending_rows, waiting_on)
 
     with engine.connect() as conn:
         read_at = position(conn)
@@ -438,9 +439,12 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
         else:
             new.append(delivered)
             seen.add(digest)
+    arriving = {delivered.item.dataset.name for delivered in new}
     with engine.connect() as conn:
-        pending = pending_rows(conn)
-        known = known_references(conn, {delivered.item.dataset.name for delivered in new}, pending, policy)
+        # Rows waiting for a reference are checked again when what they may be waiting for arrives (or came back):
+        # checked when nothing they refer to changed, they would fail as at the last intake.
+        pending = pending_rows(conn, waiting_on(arriving | changed_since_intake(conn)))
+        known = known_references(conn, arriving, pending, policy)
     spool = Path(archive_dir).parent / "stages"  # PostgreSQL's stages: beside the archive, not in a RAM-backed /tmp
     bulk.sweep(engine, spool=spool)
     # Each file is read, validated and its rows staged before the next is read; the files are stored in one

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
@@ -13,7 +13,7 @@ from schemas.policy import Policy
 from tasks.store import audit
 from tasks.store.audit import DataMoved, writing
 from tasks.store.state import position
-from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
+from tasks.store.tables import data_events, dataset_tables, ingested_files, rejected_rows
 from tasks.inbox.ingest import INGEST_ATTEMPTS, db_frame, insert_rows, known_references, learn_keys, waiting_frame
 from tasks.inbox.validation import Validated, validate
 
@@ -38,13 +38,38 @@ def revalidate(engine: Engine, policy: Policy | None = None, who: str | None = N
     return {}
 
 
-def pending_rows(conn: Connection) -> dict[str, pd.DataFrame]:
-    """Per dataset, the quarantined rows still waiting for a reference: id, file, row number and row as delivered."""
+def pending_rows(conn: Connection, datasets: set[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Per dataset (of `datasets`, when given), the quarantined rows still waiting for a reference: id, file, row
+    number and row as delivered."""
     r = rejected_rows.c
     query = select(r.id, r.file_id, r.dataset, r.row_number, r.data) \
         .where(r.awaiting_reference.is_(True), r.accepted_at.is_(None)).order_by(r.id)
+    if datasets is not None:
+        query = query.where(r.dataset.in_(sorted(datasets)))
     rows = pd.DataFrame(conn.execute(query).all(), columns=["id", "file_id", "dataset", "row_number", "data"])
     return {name: group.reset_index(drop=True) for name, group in rows.groupby("dataset", sort=False)}
+
+
+def waiting_on(arrived: set[str]) -> set[str]:
+    """The datasets whose waiting rows rows of `arrived` may let in: those referring to one of them, and those
+    referring to one of those (a subject let in lets in the commitments waiting for it)."""
+    found, frontier = set(), set(arrived)
+    while frontier:
+        frontier = {name for name, dataset in DATASETS.items()
+                    if any(ref.dataset in frontier for ref in dataset.references)} - found
+        found |= frontier
+    return found
+
+
+def changed_since_intake(conn: Connection) -> set[str]:
+    """The datasets that gained rows otherwise than by a file since the last file stored: a file restored (`assess
+    restore`), or rows let in by a check of waiting rows (a subject let in at the last intake, after the
+    commitments delivered with it had been checked). Rows waiting for them are checked at the next intake, as if
+    these rows had just arrived."""
+    e = data_events.c
+    last = select(func.coalesce(func.max(e.event_id), 0)).where(e.kind.in_(("ingest", "correction"))).scalar_subquery()
+    query = select(e.dataset).distinct().where(e.kind.in_(("restore", "revalidate")), e.event_id > last)
+    return set(conn.execute(query).scalars())
 
 
 def accept_pending(conn: Connection, pending: dict[str, pd.DataFrame], known: dict,

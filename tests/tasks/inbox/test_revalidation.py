@@ -70,7 +70,7 @@ def test_assess_revalidate_lets_waiting_rows_in(data_dir, db_url, tmp_path, monk
     ingest_inbox(first, engine, tmp_path / "archive")
     # Units registered by an intake that did not look at waiting rows (as before this feature existed).
     with monkeypatch.context() as patched:
-        patched.setattr(revalidation, "pending_rows", lambda engine: {})
+        patched.setattr(revalidation, "pending_rows", lambda conn, datasets=None: {})
         ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
     result = CliRunner().invoke(app, ["revalidate", "--db", db_url])
     assert result.exit_code == 0, result.output
@@ -167,7 +167,7 @@ def test_a_recheck_reads_only_the_stored_keys_the_waiting_rows_could_meet(engine
 
     # Registered by an intake that did not look at waiting rows: the check searches for U0101 and finds it.
     with monkeypatch.context() as patched:
-        patched.setattr(revalidation, "pending_rows", lambda conn: {})
+        patched.setattr(revalidation, "pending_rows", lambda conn, datasets=None: {})
         ingest_inbox(_deliver(tmp_path / "two", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
     assert revalidate(engine) == {"survey_responses": 1}
     assert _survey_state(engine)[0][-1] == ("survey_responses_2026H1.csv", 5, "U0101")
@@ -195,3 +195,43 @@ def test_the_waiting_rows_search_each_dataset_by_the_values_they_name(monkeypatc
     assert "subjects" not in ingest._waiting_lookups(waiting, {"subjects"}, None)
     monkeypatch.setattr(ingest, "WAITING_LOOKUP_LIMIT", 1)
     assert ingest._waiting_lookups(waiting, set(), None)["subjects"] is None
+
+
+def test_waiting_rows_are_checked_again_only_when_what_they_may_wait_for_arrives(engine, tmp_path, monkeypatch):
+    """A delivery of survey answers cannot register a unit: the answers waiting for one are not checked again (each
+    check of a file's waiting rows hashes every stored key it could clash with, however many years are stored)."""
+    ingest_inbox(_deliver(_deliver(tmp_path / "one", "units_2026.csv", UNITS), "survey_responses_2026H1.csv", SURVEY),
+                 engine, tmp_path / "archive")
+    checked, accept_file = [], revalidation._accept_file
+
+    def recorded(conn, dataset, file_id, rows, known, policy, who):
+        checked.append((dataset.name, len(rows)))
+        return accept_file(conn, dataset, file_id, rows, known, policy, who)
+
+    monkeypatch.setattr(revalidation, "_accept_file", recorded)
+    report = ingest_inbox(_deliver(tmp_path / "two", "survey_responses_2026H2.csv",
+                                   "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+                                   "2026H2,R1,机关,U0001,精神状态,满意\n"), engine, tmp_path / "archive")
+    assert checked == [] and report.revalidated == {}
+    report = ingest_inbox(_deliver(tmp_path / "three", "units_late.csv", LATE_UNITS), engine, tmp_path / "archive")
+    assert checked == [("survey_responses", 2)] and report.revalidated == {"survey_responses": 1}
+
+
+def test_a_registry_restored_lets_the_rows_waiting_for_it_in_at_the_next_intake(engine, tmp_path):
+    from tasks.store.withdrawal import restore, withdraw
+
+    ingest_inbox(_deliver(_deliver(tmp_path / "one", "units_2026.csv", UNITS), "units_late.csv", LATE_UNITS),
+                 engine, tmp_path / "archive")
+    withdraw(engine, "units_late.csv", "名册有误")
+    ingest_inbox(_deliver(tmp_path / "two", "survey_responses_2026H1.csv", SURVEY), engine, tmp_path / "archive")
+    assert [row[2] for row in _survey_state(engine)[0]] == ["U0001"]  # U0101 and U0102 are not registered now
+    restore(engine, "units_late.csv", "名册无误")
+    report = ingest_inbox(_deliver(tmp_path / "three", "survey_responses_2026H2.csv",
+                                   "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+                                   "2026H2,R1,机关,U0001,精神状态,满意\n"), engine, tmp_path / "archive")
+    assert report.revalidated == {"survey_responses": 1}
+    assert [row[1:] for row in _survey_state(engine)[0]] == [(2, "U0001"), (2, "U0001"), (3, "U0101")]
+    again = ingest_inbox(_deliver(tmp_path / "four", "survey_responses_2027H1.csv",
+                                  "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
+                                  "2027H1,R1,机关,U0001,精神状态,满意\n"), engine, tmp_path / "archive")
+    assert again.revalidated == {}
