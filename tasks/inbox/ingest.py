@@ -143,7 +143,8 @@ def known_references(conn: Connection, datasets: set[str], waiting: dict[str, pd
     """The stored keys the rows of `datasets` are checked against: their own and those they refer to. Of a dataset
     whose key leads with its period, the keys are read later, for the periods its files name (`KeysByPeriod`).
 
-    Rows `waiting` for a reference (`pending_rows`) are checked again at every intake. Of a dataset only they need,
+    Rows `waiting` for a reference (`pending_rows`) are checked again when what they wait for may have come
+    (`revalidation.waiting_on`). Of a dataset only they need,
     only the keys they could meet are read — those holding the values the rows name, in canonical form under
     `policy` — so that a check finding nothing new costs what the waiting rows cost, not what the years stored hold.
     """
