@@ -118,9 +118,9 @@ def _stored_keys(conn: Connection, dataset: Dataset, only: dict[str, list] | Non
 
 def _keys_by_period(engine: Engine, dataset: Dataset) -> KeysByPeriod:
     """The stored keys of `dataset` (its key leading with its period), read for the periods the files name."""
-    def load(periods: list) -> pd.Index:
+    def load(periods: list | None) -> pd.Index:
         with engine.connect() as conn:
-            return _stored_keys(conn, dataset, {dataset.key[0]: periods})
+            return _stored_keys(conn, dataset, None if periods is None else {dataset.key[0]: periods})
 
     return KeysByPeriod(dataset, load)
 

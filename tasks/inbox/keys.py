@@ -86,15 +86,32 @@ class KeysByPeriod:
     keys of → their keys as text, `key_text`): a file's key check costs what its periods hold, not what the years
     stored hold. Keys the files before it brought (`append`) count whatever their period."""
 
+    # A file naming more periods than this (a wrong column read as the period) has every stored key read at once.
+    LOOKUP_LIMIT = 1_000
+
     def __init__(self, dataset: Dataset, load) -> None:
+        """`load`: the periods to read the keys of (None: every key stored) → those keys as text."""
         self.dataset, self._load = dataset, load
         self._read: set = set()
+        self._all = False
         self._keys = pd.Index([], dtype="str")
 
     def covering(self, periods: pd.Series) -> pd.Index:
-        """The keys stored for `periods` (read now where not read yet) and those appended."""
-        wanted = [p for p in periods.dropna().unique().tolist() if p not in self._read]
-        if wanted:
+        """The keys stored for `periods` (read now where not read yet) and those appended. Only periods a stored row
+        could hold are looked for: a year out of its range or a malformed period is refused by the file's rules and
+        is no value to query by (an integer column refuses a year of ten digits)."""
+        if self._all:
+            return self._keys
+        column = self.dataset.column(self.dataset.key[0])
+        periods = periods.dropna()
+        if column.pattern is not None:
+            periods = periods[periods.astype("str").str.fullmatch(column.pattern)]
+        if column.min is not None and column.max is not None:
+            periods = periods[periods.between(column.min, column.max)]
+        wanted = [p for p in periods.unique().tolist() if p not in self._read]
+        if len(wanted) > self.LOOKUP_LIMIT:
+            self._keys, self._all = self._keys.append(self._load(None)), True
+        elif wanted:
             self._keys = self._keys.append(self._load(sorted(wanted)))
             self._read.update(wanted)
         return self._keys

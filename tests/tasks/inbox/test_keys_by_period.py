@@ -60,3 +60,36 @@ def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tm
         answers = sorted(conn.execute(select(table.c.period, table.c.respondent_id)).all())
     # The repeated answer of 2025H1 was refused, the new one of 2026H2 stored.
     assert answers == [("2025H1", "R1"), ("2025H1", "R2"), ("2026H1", "R1"), ("2026H1", "R3"), ("2026H2", "R2")]
+
+
+def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypatch):
+    """A year of ten digits is refused by the file's rules, not sent to the database as an integer it cannot hold;
+    a file naming more periods than are worth one query each has every stored key read once."""
+    ingest_inbox(_deliver(tmp_path / "one", {
+        "units_2026.csv": UNITS,
+        "superior_scores_2025.csv": "year,unit_id,evaluator,score\n2025,U0001,市委办,95\n",
+        "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
+    }), engine, tmp_path / "archive")
+    reads, stored_keys = [], ingest._stored_keys
+
+    def recorded(conn, dataset, only=None):
+        keys = stored_keys(conn, dataset, only)
+        reads.append((dataset.name, only, len(keys)))
+        return keys
+
+    monkeypatch.setattr(ingest, "_stored_keys", recorded)
+    many = "".join(f"{year}H1,R{year},机关,U0001,精神状态,满意\n" for year in range(1000, 1000 + 1001)) + \
+        "2026H1,R1,机关,U0001,精神状态,满意\n2026H3,R5,机关,U0001,精神状态,满意\n"
+    report = ingest_inbox(_deliver(tmp_path / "two", {
+        "superior_scores_2026.csv": "year,unit_id,evaluator,score\n9999999999,U0001,市委办,90\n2025,U0001,市委办,95\n"
+                                    "2026,U0001,市委办,96\n",
+        "survey_responses_补报.csv": HEADER + many,
+    }), engine, tmp_path / "archive")
+    assert sorted((name, str(only), n) for name, only, n in reads if name in ("superior_scores", "survey_responses")) \
+        == [("superior_scores", str({"year": [2025, 2026]}), 1), ("survey_responses", "None", 1)]
+    rejected = load_rejected(engine, "superior_scores")
+    assert sorted(rejected["row_number"].tolist()) == [2, 3]  # the year of ten digits, the repeated score of 2025
+    counts = {f.file_name: (f.rows_accepted, f.rows_rejected) for f in report.files}
+    assert counts["superior_scores_2026.csv"] == (1, 2)
+    # The answer of 2026H1 repeats a stored one; 2026H3 is no period.
+    assert counts["survey_responses_补报.csv"] == (1001, 2)
