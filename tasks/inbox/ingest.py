@@ -6,7 +6,7 @@ import contextvars
 import hashlib
 import io
 import os
-import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -326,38 +326,59 @@ def _archived_as(path: Path, digest: str, archive_dir: Path) -> Path:
     return Path(archive_dir) / digest[:2] / digest / path.name
 
 
-def _archive(new: Delivered, archive_dir: Path) -> Path:
-    """The file of `new` kept in the archive, whole and as listed: copied under a temporary name, its checksum taken
-    as it is copied, and renamed once that is the checksum listed (else `InboxChanged`); copied again over an earlier
-    copy of another size (one cut short by a full disk or a killed process)."""
-    path = new.item.path
-    target = _archived_as(path, new.digest, archive_dir)
-    if target.exists() and target.stat().st_size == new.listed[1]:
-        return target
+def _archive(files: list[Delivered], archive_dir: Path) -> None:
+    """The files kept in the archive, whole and as listed, all or none: each copied under a temporary name, its
+    checksum taken as it is copied (`InboxChanged` when it is not the checksum listed), and the copies renamed once
+    all are made. A copy of another size already there (one cut short by a full disk or a killed process) is
+    replaced."""
+    made: list[tuple[Path, Path]] = []
+    try:
+        for new in files:
+            target = _archived_as(new.item.path, new.digest, archive_dir)
+            if not (target.exists() and target.stat().st_size == new.listed[1]):
+                made.append((_copied(new, target), target))
+    except BaseException:
+        for part, target in made:
+            _discard(part, target)
+        raise
+    for part, target in made:
+        os.replace(part, target)
+
+
+def _copied(new: Delivered, target: Path) -> Path:
+    """The file of `new` copied beside `target` under a temporary name, with its times and mode, its checksum taken
+    as it is copied: the copy, when that is the checksum listed; else `InboxChanged`, and no copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".part-", delete=False) as part:
         pass
+    part = Path(part.name)
     try:
         copied = hashlib.sha256()
         try:
-            source = path.open("rb")
+            source = new.item.path.open("rb")
         except FileNotFoundError:
             raise InboxChanged(new.item.name) from None
-        with source, open(part.name, "wb") as copy:
+        with source, part.open("wb") as copy:
             for block in iter(lambda: source.read(1 << 20), b""):
                 copied.update(block)
                 copy.write(block)
+            status = os.fstat(source.fileno())
         if copied.hexdigest() != new.digest:
             raise InboxChanged(new.item.name)
-        shutil.copystat(path, part.name)
-        os.replace(part.name, target)
+        os.utime(part, ns=(status.st_atime_ns, status.st_mtime_ns))
+        os.chmod(part, stat.S_IMODE(status.st_mode))
     except BaseException:
-        Path(part.name).unlink(missing_ok=True)
-        for folder in (target.parent, target.parent.parent):  # the checksum's folders, when nothing else is there
-            with suppress(OSError):
-                folder.rmdir()
+        _discard(part, target)
         raise
-    return target
+    return part
+
+
+def _discard(part: Path, target: Path) -> None:
+    """A temporary copy removed, and the checksum's folders with it when nothing else is there."""
+    part.unlink(missing_ok=True)
+    for folder in (target.parent, target.parent.parent):
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def store_file(conn: Connection, item: InboxFile, digest: str, archived: Path, result: Checked,
@@ -457,8 +478,7 @@ def _ingest_once(inbox: Path, engine: Engine, archive_dir: Path, settle_seconds:
                 store_file(conn, item, digest, _archived_as(item.path, digest, archive_dir), result, who)
                 report.files.append(_file_report(item, digest, result))
             report.revalidated = accept_pending(conn, pending, known, policy, who)
-            for delivered in new:
-                _archive(delivered, archive_dir)
+            _archive(new, archive_dir)
     report.files.sort(key=lambda f: (f.status in ("ignored", "waiting", "unmatched"),
                                      INGEST_ORDER.index(f.dataset) if f.dataset else 0, f.file_name))
     stamp = report.created_at.strftime("%Y%m%d-%H%M%S-%f")

@@ -418,3 +418,26 @@ def test_a_file_that_keeps_changing_stops_the_intake_naming_it(engine, inbox, tm
     assert "platform_cases_2026Q1.csv" in str(caught.value) and "本次未入库任何文件" in str(caught.value)
     assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
     assert _archived(tmp_path) == []
+
+
+def test_a_file_that_keeps_changing_after_it_is_stored_leaves_no_file_in_the_archive(engine, inbox, tmp_path,
+                                                                                      monkeypatch):
+    """The archive takes all of an intake's files or none: the registry, copied before the cases' copy finds them
+    changed, is not left in the archive of an intake that stored nothing."""
+    cases, store = inbox / "platform_cases_2026Q1.csv", ingest.store_file
+
+    def rewritten_each_time_stored(conn, item, digest, archived, result, who=None):
+        file_id = store(conn, item, digest, archived, result, who)
+        if item.path == cases:
+            status, text = cases.stat(), cases.read_text(encoding="utf-8-sig")
+            cases.write_text(text.replace("G1,", "G7,") if "G1," in text else text.replace("G7,", "G1,"),
+                             encoding="utf-8-sig")
+            os.utime(cases, ns=(status.st_atime_ns, status.st_mtime_ns))
+        return file_id
+
+    monkeypatch.setattr(ingest, "store_file", rewritten_each_time_stored)
+    with pytest.raises(AssessError) as caught:
+        ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert "platform_cases_2026Q1.csv" in str(caught.value)
+    assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
+    assert _archived(tmp_path) == []
