@@ -21,12 +21,8 @@ def _deliver(folder, files: dict[str, str]):
     return folder
 
 
-def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tmp_path, monkeypatch):
-    ingest_inbox(_deliver(tmp_path / "one", {
-        "units_2026.csv": UNITS,
-        "survey_responses_2025H1.csv": HEADER + "2025H1,R1,机关,U0001,精神状态,满意\n2025H1,R2,机关,U0001,精神状态,满意\n",
-        "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
-    }), engine, tmp_path / "archive")
+def _key_reads(monkeypatch) -> list[tuple[str, dict | None, list[str]]]:
+    """Every read of stored keys from now on: dataset, the values it narrows by (None: every key), the keys read."""
     reads, stored_keys = [], ingest._stored_keys
 
     def recorded(conn, dataset, only=None):
@@ -35,6 +31,16 @@ def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tm
         return keys
 
     monkeypatch.setattr(ingest, "_stored_keys", recorded)
+    return reads
+
+
+def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tmp_path, monkeypatch):
+    ingest_inbox(_deliver(tmp_path / "one", {
+        "units_2026.csv": UNITS,
+        "survey_responses_2025H1.csv": HEADER + "2025H1,R1,机关,U0001,精神状态,满意\n2025H1,R2,机关,U0001,精神状态,满意\n",
+        "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
+    }), engine, tmp_path / "archive")
+    reads = _key_reads(monkeypatch)
     ingest_inbox(_deliver(tmp_path / "two", {
         # The first of these answers was stored before; the second is new, the third its repetition a file later.
         "survey_responses_2026H1_补报.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n"
@@ -70,14 +76,7 @@ def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypa
         "superior_scores_2025.csv": "year,unit_id,evaluator,score\n2025,U0001,市委办,95\n",
         "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
     }), engine, tmp_path / "archive")
-    reads, stored_keys = [], ingest._stored_keys
-
-    def recorded(conn, dataset, only=None):
-        keys = stored_keys(conn, dataset, only)
-        reads.append((dataset.name, only, len(keys)))
-        return keys
-
-    monkeypatch.setattr(ingest, "_stored_keys", recorded)
+    reads = _key_reads(monkeypatch)
     many = "".join(f"{year}H1,R{year},机关,U0001,精神状态,满意\n" for year in range(1000, 1000 + 1001)) + \
         "2026H1,R1,机关,U0001,精神状态,满意\n2026H3,R5,机关,U0001,精神状态,满意\n"
     report = ingest_inbox(_deliver(tmp_path / "two", {
@@ -85,7 +84,8 @@ def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypa
                                     "2026,U0001,市委办,96\n",
         "survey_responses_补报.csv": HEADER + many,
     }), engine, tmp_path / "archive")
-    assert sorted((name, str(only), n) for name, only, n in reads if name in ("superior_scores", "survey_responses")) \
+    assert sorted((name, str(only), len(keys)) for name, only, keys in reads
+                  if name in ("superior_scores", "survey_responses")) \
         == [("superior_scores", str({"year": [2025, 2026]}), 1), ("survey_responses", "None", 1)]
     rejected = load_rejected(engine, "superior_scores")
     assert sorted(rejected["row_number"].tolist()) == [2, 3]  # the year of ten digits, the repeated score of 2025
