@@ -103,12 +103,16 @@ def _among(table: Table, only: dict[str, list]) -> ColumnElement:
     return or_(*[table.c[column].in_(values) for column, values in only.items()])
 
 
-def _stored_keys(conn: Connection, dataset: Dataset, only: dict[str, list] | None = None) -> pd.Index:
-    """The keys of the rows of `dataset` that count (of those holding a value of `only`, when given)."""
+def _stored_keys(conn: Connection, dataset: Dataset, only: dict[str, list] | None = None,
+                 within: dict[str, list] | None = None) -> pd.Index:
+    """The keys of the rows of `dataset` that count (of those holding a value of `only`, in any of its columns, and
+    one of `within`, in each of its columns, when given)."""
     table = dataset_tables[dataset.name]
     query = select(*[table.c[k] for k in dataset.key]).where(counting(table))
     if only is not None:
         query = query.where(_among(table, only))
+    for column, values in (within or {}).items():
+        query = query.where(table.c[column].in_(values))
     stored = pd.read_sql(query, conn)
     for name in dataset.key:
         if dataset.column(name).type in ("date", "datetime"):
@@ -118,9 +122,9 @@ def _stored_keys(conn: Connection, dataset: Dataset, only: dict[str, list] | Non
 
 def _keys_by_period(engine: Engine, dataset: Dataset) -> KeysByPeriod:
     """The stored keys of `dataset` (its key leading with its period), read for the periods the files name."""
-    def load(periods: list | None) -> pd.Index:
+    def load(periods: list | None, within: dict[str, list] | None = None) -> pd.Index:
         with engine.connect() as conn:
-            return _stored_keys(conn, dataset, None if periods is None else {dataset.key[0]: periods})
+            return _stored_keys(conn, dataset, None if periods is None else {dataset.key[0]: periods}, within)
 
     return KeysByPeriod(dataset, load)
 

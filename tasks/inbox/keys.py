@@ -83,41 +83,59 @@ PERIOD_COLUMNS = ("period", "year")
 class KeysByPeriod:
     """The stored keys of a dataset whose key leads with its period (survey answers, superior scores, scorecards),
     read a period at a time as the files checked name them, by `load` (the values of the period column to read
-    keys of → their keys as text, `key_text`): a file's key check costs what its periods hold, not what the years
-    stored hold. Keys the files before it brought (`append`) count whatever their period."""
+    keys of, None for every key → their keys as text, `key_text`), and kept by period: a file's key check reads and
+    hashes the keys of its own periods, not those of the years stored (nor of the other periods an intake reads,
+    when the rows waiting for a reference are checked file by file). Keys the files before it brought (`append`)
+    count as stored."""
 
     # A file naming more periods than this (a wrong column read as the period) has every stored key read at once.
     LOOKUP_LIMIT = 1_000
+    # A batch of at most this many rows (rows waiting for a reference, a small file) reads, of a period not read yet,
+    # only the keys it could meet: those holding the values of its lookup column (answer sheet, unit, person).
+    NARROW_ROWS = 5_000
 
     def __init__(self, dataset: Dataset, load) -> None:
-        """`load`: the periods to read the keys of (None: every key stored) → those keys as text."""
+        """`load(periods, within)`: the keys stored for `periods` (None: every key), of the rows holding in each
+        column of `within` one of its values, when given, as text."""
         self.dataset, self._load = dataset, load
-        self._read: set = set()
+        self.lookup = next(k for k in dataset.key[1:] if dataset.column(k).type == "str")
+        self._read: set[str] = set()  # the periods read whole, as their key text
         self._all = False
-        self._keys = pd.Index([], dtype="str")
+        self._by_period: dict[str, pd.Index] = {}
 
-    def covering(self, periods: pd.Series) -> pd.Index:
-        """The keys stored for `periods` (read now where not read yet) and those appended. Only periods a stored row
-        could hold are looked for: a year out of its range or a malformed period is refused by the file's rules and
-        is no value to query by (an integer column refuses a year of ten digits)."""
-        if self._all:
-            return self._keys
+    def covering(self, typed: pd.DataFrame) -> pd.Index:
+        """The keys stored for the periods of the rows `typed` (their key columns, typed) — read now where not read
+        yet — and those appended. Only periods a stored row could hold are looked for: a year out of its range or a
+        malformed period is refused by the file's rules and is no value to query by (an integer column refuses a
+        year of ten digits)."""
         column = self.dataset.column(self.dataset.key[0])
-        periods = periods.dropna()
+        periods = typed[column.name].dropna()
         if column.pattern is not None:
             periods = periods[periods.astype("str").str.fullmatch(column.pattern)]
         if column.min is not None and column.max is not None:
             periods = periods[periods.between(column.min, column.max)]
-        wanted = [p for p in periods.unique().tolist() if p not in self._read]
+        named = {str(period): period for period in periods.unique().tolist()}
+        wanted = [] if self._all else [period for text, period in named.items() if text not in self._read]
         if len(wanted) > self.LOOKUP_LIMIT:
-            self._keys, self._all = self._keys.append(self._load(None)), True
+            self.append(self._load(None))
+            self._all = True
+        elif wanted and len(typed) <= self.NARROW_ROWS:
+            # Keys that may be read again whole later on: a key held twice is still one key.
+            values = typed.loc[typed[column.name].isin(wanted), self.lookup].dropna().astype("str").unique().tolist()
+            if values:
+                self.append(self._load(sorted(wanted), {self.lookup: sorted(values)}))
         elif wanted:
-            self._keys = self._keys.append(self._load(sorted(wanted)))
-            self._read.update(wanted)
-        return self._keys
+            self.append(self._load(sorted(wanted)))
+            self._read.update(str(period) for period in wanted)
+        held = [self._by_period[text] for text in named if text in self._by_period]
+        return held[0].append(held[1:]) if held else pd.Index([], dtype="str")
 
     def append(self, keys: pd.Index) -> KeysByPeriod:
-        self._keys = self._keys.append(keys)
+        if len(keys):
+            keys = pd.Series(keys, dtype="str")
+            for text, group in keys.groupby(keys.str.partition(KEY_SEPARATOR)[0], sort=False):
+                kept = self._by_period.get(text)
+                self._by_period[text] = pd.Index(group) if kept is None else kept.append(pd.Index(group))
         return self
 
 
@@ -127,7 +145,7 @@ def stored_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> list[p
         return []
     typed = pd.DataFrame({n: frame[value_column(dataset.column(n))] for n in dataset.key})
     if isinstance(stored, KeysByPeriod):
-        stored = stored.covering(typed[dataset.key[0]])
+        stored = stored.covering(typed)
     if len(stored) == 0:
         return []
     clash = typed.notna().all(axis=1) & is_in(key_text(dataset, typed), stored)

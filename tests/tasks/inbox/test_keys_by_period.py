@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tasks.inbox import ingest
 from tasks.inbox.ingest import ingest_inbox
+from tasks.inbox.keys import KeysByPeriod
 from tasks.store.datasets import load_rejected
 from tasks.store.tables import dataset_tables
 
@@ -22,19 +24,34 @@ def _deliver(folder, files: dict[str, str]):
 
 
 def _key_reads(monkeypatch) -> list[tuple[str, dict | None, list[str]]]:
-    """Every read of stored keys from now on: dataset, the values it narrows by (None: every key), the keys read."""
+    """Every read of stored keys from now on: dataset, the values it narrows by (None: every key; the periods and,
+    for a few rows, the values of the lookup column), the keys read."""
     reads, stored_keys = [], ingest._stored_keys
 
-    def recorded(conn, dataset, only=None):
-        keys = stored_keys(conn, dataset, only)
-        reads.append((dataset.name, only, sorted(keys)))
+    def recorded(conn, dataset, only=None, within=None):
+        keys = stored_keys(conn, dataset, only, within)
+        reads.append((dataset.name, {**(only or {}), **(within or {})} or None, sorted(keys)))
         return keys
 
     monkeypatch.setattr(ingest, "_stored_keys", recorded)
     return reads
 
 
-def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tmp_path, monkeypatch):
+R1_2026H1 = "2026H1\x1fR1\x1fU0001\x1f精神状态"
+# What the checks read, per batch of rows, with a file of few rows read as a large one (whole periods, once each) and
+# as itself (of its periods not read whole, only the keys of its answer sheets).
+READS = {
+    "whole": ([({"period": ["2026H1"]}, [R1_2026H1])], [({"period": ["2025H1", "2026H2"]}, 2)]),
+    "narrow": ([({"period": ["2026H1"], "respondent_id": ["R1", "R3"]}, [R1_2026H1]),
+                ({"period": ["2026H1"], "respondent_id": ["R3"]}, [])],
+               [({"period": ["2025H1", "2026H2"], "respondent_id": ["R2"]}, 1)]),
+}
+
+
+@pytest.mark.parametrize("reading", ["whole", "narrow"])
+def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tmp_path, monkeypatch, reading):
+    if reading == "whole":
+        monkeypatch.setattr(KeysByPeriod, "NARROW_ROWS", 0)
     ingest_inbox(_deliver(tmp_path / "one", {
         "units_2026.csv": UNITS,
         "survey_responses_2025H1.csv": HEADER + "2025H1,R1,机关,U0001,精神状态,满意\n2025H1,R2,机关,U0001,精神状态,满意\n",
@@ -48,8 +65,8 @@ def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tm
         "survey_responses_2026H1_补报二.csv": HEADER + "2026H1,R3,机关,U0001,精神状态,基本满意\n",
     }), engine, tmp_path / "archive")
     survey = [(only, keys) for name, only, keys in reads if name == "survey_responses"]
-    # One read, of 2026H1's one key: nothing of 2025H1, however many years are stored.
-    assert survey == [({"period": ["2026H1"]}, ["2026H1\x1fR1\x1fU0001\x1f精神状态"])]
+    # Of 2026H1's one key: nothing of 2025H1, however many years are stored.
+    assert survey == READS[reading][0]
     rejected = load_rejected(engine, "survey_responses")
     assert sorted(zip(rejected["file_name"], rejected["reason"])) == [
         ("survey_responses_2026H1_补报.csv", "期次、测评人编码、单位编码、测评项目“2026H1、R1、U0001、精神状态”" + REPEATED),
@@ -59,8 +76,7 @@ def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tm
     ingest_inbox(_deliver(tmp_path / "three", {
         "survey_responses_补报.csv": HEADER + "2025H1,R2,机关,U0001,精神状态,满意\n"
                                               "2026H2,R2,机关,U0001,精神状态,满意\n"}), engine, tmp_path / "archive")
-    assert [(only, len(keys)) for name, only, keys in reads if name == "survey_responses"] == [
-        ({"period": ["2025H1", "2026H2"]}, 2)]
+    assert [(only, len(keys)) for name, only, keys in reads if name == "survey_responses"] == READS[reading][1]
     table = dataset_tables["survey_responses"]
     with engine.connect() as conn:
         answers = sorted(conn.execute(select(table.c.period, table.c.respondent_id)).all())
@@ -86,7 +102,7 @@ def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypa
     }), engine, tmp_path / "archive")
     assert sorted((name, str(only), len(keys)) for name, only, keys in reads
                   if name in ("superior_scores", "survey_responses")) \
-        == [("superior_scores", str({"year": [2025, 2026]}), 1), ("survey_responses", "None", 1)]
+        == [("superior_scores", str({"year": [2025, 2026], "unit_id": ["U0001"]}), 1), ("survey_responses", "None", 1)]
     rejected = load_rejected(engine, "superior_scores")
     assert sorted(rejected["row_number"].tolist()) == [2, 3]  # the year of ten digits, the repeated score of 2025
     counts = {f.file_name: (f.rows_accepted, f.rows_rejected) for f in report.files}
