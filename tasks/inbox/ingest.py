@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
 from schemas.policy import Policy
+from tasks.disk import fsync_dir
 from tasks.errors import AssessError
 from tasks.inbox.listing import InboxFile, list_inbox
 from tasks.inbox.reader import column_notes, read_table
@@ -331,32 +332,38 @@ def _archived_as(path: Path, digest: str, archive_dir: Path) -> Path:
 
 
 def _archive(files: list[Delivered], archive_dir: Path) -> None:
-    """The files kept in the archive, whole and as listed, all or none: each copied under a temporary name, its
-    checksum taken as it is copied (`InboxChanged` when it is not the checksum listed), and the copies renamed once
-    all are made. A copy of another size already there (one cut short by a full disk or a killed process) is
-    replaced."""
+    """The files kept in the archive, whole and as listed, all or none: each copied under a temporary name and
+    flushed to disk, its checksum taken as it is copied (`InboxChanged` when it is not the checksum listed), and the
+    copies renamed into place once all are made, their folders flushed before the database records them. A copy of
+    another size already there (one cut short by a full disk or a killed process) is replaced."""
     made: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
     try:
         for new in files:
             target = _archived_as(new.item.path, new.digest, archive_dir)
             if not (target.exists() and target.stat().st_size == new.listed[1]):
                 made.append((_copied(new, target), target))
+        for part, target in made:
+            os.replace(part, target)
+            placed.append(target)
+        for folder in {folder for _, target in made for folder in (target.parent, target.parent.parent)}:
+            fsync_dir(folder)  # the copies' entries, and those of the checksum folders made for them
+        if made:
+            fsync_dir(Path(archive_dir))
     except BaseException:
         for part, target in made:
-            _discard(part, target)
+            _discard(target if target in placed else part, target)
         raise
-    for part, target in made:
-        os.replace(part, target)
 
 
 def _copied(new: Delivered, target: Path) -> Path:
-    """The file of `new` copied beside `target` under a temporary name, with its times and mode, its checksum taken
-    as it is copied: the copy, when that is the checksum listed; else `InboxChanged`, and no copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".part-", delete=False) as part:
-        pass
-    part = Path(part.name)
+    """The file of `new` copied beside `target` under a temporary name, with its times and mode, flushed to disk, its
+    checksum taken as it is copied: the copy, when that is the checksum listed; else `InboxChanged`, and no copy."""
+    part = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".part-", delete=False) as made:
+            part = Path(made.name)
         copied = hashlib.sha256()
         try:
             source = new.item.path.open("rb")
@@ -367,6 +374,8 @@ def _copied(new: Delivered, target: Path) -> Path:
                 copied.update(block)
                 copy.write(block)
             status = os.fstat(source.fileno())
+            copy.flush()
+            os.fsync(copy.fileno())
         if copied.hexdigest() != new.digest:
             raise InboxChanged(new.item.name)
         os.utime(part, ns=(status.st_atime_ns, status.st_mtime_ns))
@@ -377,9 +386,10 @@ def _copied(new: Delivered, target: Path) -> Path:
     return part
 
 
-def _discard(part: Path, target: Path) -> None:
-    """A temporary copy removed, and the checksum's folders with it when nothing else is there."""
-    part.unlink(missing_ok=True)
+def _discard(copy: Path | None, target: Path) -> None:
+    """A copy made for the archive removed, and the checksum's folders with it when nothing else is there."""
+    if copy is not None:
+        copy.unlink(missing_ok=True)
     for folder in (target.parent, target.parent.parent):
         with suppress(OSError):
             folder.rmdir()

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import pandas as pd
 
 from schemas.outputs import CYCLES
+from tasks.disk import fsync_dir
 from tasks.errors import UnsafePath
 from tasks.outputs.excel import write_xlsx
 from tasks.periods import check_period
@@ -101,14 +102,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _numbers(folder: Path) -> list[int]:
     """Version numbers in `folder`, committed and in progress."""
     if not folder.is_dir():
@@ -182,9 +175,9 @@ class Version:
             os.fsync(handle.fileno())
         (self.path / _OWNER).unlink(missing_ok=True)
         for folder in {p.parent for p in self.path.rglob("*")} | {self.path}:
-            _fsync_dir(folder)
+            fsync_dir(folder)
         os.rename(self.path, self.final_path)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self.committed = True
         _release(self.path)
         _advance_latest(self.folder, self.number)
@@ -255,7 +248,7 @@ def _advance_latest(folder: Path, number: int) -> None:
         temporary.unlink(missing_ok=True)
         os.symlink(f"v{number}", temporary)
         os.replace(temporary, folder / "latest")
-        _fsync_dir(folder)
+        fsync_dir(folder)
 
 
 def _latest_number(folder: Path) -> int | None:

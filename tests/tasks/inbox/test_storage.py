@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 import hashlib
 import threading
 import weakref
@@ -441,3 +442,24 @@ def test_a_file_that_keeps_changing_after_it_is_stored_leaves_no_file_in_the_arc
     assert "platform_cases_2026Q1.csv" in str(caught.value)
     assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
     assert _archived(tmp_path) == []
+
+
+def test_a_copy_that_cannot_be_renamed_into_the_archive_leaves_nothing_there(engine, inbox, tmp_path, monkeypatch):
+    """The archive takes all of an intake's files or none, also when renaming a copy into place fails (an error of
+    the disk): the copy renamed before it is taken out again, no temporary copy is left, nothing is stored."""
+    replace, renamed, archive = os.replace, [], tmp_path / "archive"
+
+    def failing_second(source, target):
+        into_archive = Path(target).is_relative_to(archive)
+        if into_archive and len(renamed) == 1:
+            raise OSError(5, "Input/output error")
+        replace(source, target)
+        if into_archive:
+            renamed.append(target)
+
+    monkeypatch.setattr(ingest.os, "replace", failing_second)
+    with pytest.raises(OSError):
+        ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert len(renamed) == 1 and not os.path.exists(renamed[0])
+    assert _archived(tmp_path) == []
+    assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
