@@ -31,7 +31,7 @@ from tasks.store import audit, bulk
 from tasks.store.audit import DataMoved, writing
 from tasks.store.state import counting, mark_superseded, position
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
-from tasks.inbox.keys import PERIOD_COLUMNS, WINDOW_UNITS, KeysByPeriod, key_text, known_key
+from tasks.inbox.keys import PERIOD_COLUMNS, WINDOW_UNITS, KeysByPeriod, key_text, known_key, lookup_column
 from tasks.inbox.validation import Validated, delivered_names, prepare, reason_kinds, validate
 
 INSERT_CHUNK = 20_000
@@ -165,12 +165,6 @@ def known_references(conn: Connection, datasets: set[str], waiting: dict[str, pd
     return known
 
 
-def _lookup_column(dataset: Dataset) -> str:
-    """The key column a search for stored keys narrows by: the first text one that names more than a period."""
-    text = [k for k in dataset.key if dataset.column(k).type == "str"]
-    return next((k for k in text if k != "period"), text[0])
-
-
 def waiting_frame(dataset: Dataset, rows: pd.DataFrame) -> pd.DataFrame:
     """Waiting rows (`pending_rows`) as the text they were delivered as, one column per dataset column."""
     return pd.DataFrame(rows["data"].tolist(), columns=dataset.column_names).astype("str")
@@ -184,7 +178,7 @@ def _waiting_lookups(waiting: dict[str, pd.DataFrame], loaded: set[str], policy:
     for name, rows in waiting.items():
         dataset = DATASETS[name]
         prepared = prepare(dataset, waiting_frame(dataset, rows), policy)
-        wanted = [(name, _lookup_column(dataset), _lookup_column(dataset))] + \
+        wanted = [(name, lookup_column(dataset), lookup_column(dataset))] + \
                  [(ref.dataset, ref.target, ref.column) for ref in dataset.references]
         for target, column, source in wanted:
             if target not in loaded:

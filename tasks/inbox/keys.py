@@ -80,6 +80,12 @@ def reference_reasons(dataset: Dataset, frame: pd.DataFrame, known: dict) -> lis
 PERIOD_COLUMNS = ("period", "year")
 
 
+def lookup_column(dataset: Dataset) -> str:
+    """The key column a search for stored keys narrows by: the first text one that names more than a period."""
+    text = [k for k in dataset.key if dataset.column(k).type == "str"]
+    return next((k for k in text if k != "period"), text[0])
+
+
 class KeysByPeriod:
     """The stored keys of a dataset whose key leads with its period (survey answers, superior scores, scorecards),
     read a period at a time as the files checked name them, by `load` (the values of the period column to read
@@ -98,8 +104,9 @@ class KeysByPeriod:
         """`load(periods, within)`: the keys stored for `periods` (None: every key), of the rows holding in each
         column of `within` one of its values, when given, as text."""
         self.dataset, self._load = dataset, load
-        self.lookup = next(k for k in dataset.key[1:] if dataset.column(k).type == "str")
+        self.lookup = lookup_column(dataset)
         self._read: set[str] = set()  # the periods read whole, as their key text
+        self._looked_up: set[tuple[str, str]] = set()  # (period, lookup value) read for a few rows
         self._all = False
         self._by_period: dict[str, pd.Index] = {}
 
@@ -120,10 +127,14 @@ class KeysByPeriod:
             self.append(self._load(None))
             self._all = True
         elif wanted and len(typed) <= self.NARROW_ROWS:
-            # Keys that may be read again whole later on: a key held twice is still one key.
-            values = typed.loc[typed[column.name].isin(wanted), self.lookup].dropna().astype("str").unique().tolist()
-            if values:
-                self.append(self._load(sorted(wanted), {self.lookup: sorted(values)}))
+            # Pairs not looked up before, read together (keys that may be read again whole later on: a key held twice
+            # is still one key).
+            rows = typed.loc[typed[column.name].isin(wanted), [column.name, self.lookup]].dropna()
+            pairs = set(zip(rows[column.name].astype("str"), rows[self.lookup].astype("str"))) - self._looked_up
+            if pairs:
+                periods_of = {text: named[text] for text, _ in pairs}
+                self.append(self._load(sorted(periods_of.values()), {self.lookup: sorted({v for _, v in pairs})}))
+                self._looked_up |= {(text, value) for text in periods_of for _, value in pairs}
         elif wanted:
             self.append(self._load(sorted(wanted)))
             self._read.update(str(period) for period in wanted)
@@ -133,7 +144,7 @@ class KeysByPeriod:
     def append(self, keys: pd.Index) -> KeysByPeriod:
         if len(keys):
             keys = pd.Series(keys, dtype="str")
-            for text, group in keys.groupby(keys.str.partition(KEY_SEPARATOR)[0], sort=False):
+            for text, group in keys.groupby(keys.str.split(KEY_SEPARATOR, n=1).str[0], sort=False):
                 kept = self._by_period.get(text)
                 self._by_period[text] = pd.Index(group) if kept is None else kept.append(pd.Index(group))
         return self

@@ -42,8 +42,8 @@ R1_2026H1 = "2026H1\x1fR1\x1fU0001\x1f精神状态"
 # as itself (of its periods not read whole, only the keys of its answer sheets).
 READS = {
     "whole": ([({"period": ["2026H1"]}, [R1_2026H1])], [({"period": ["2025H1", "2026H2"]}, 2)]),
-    "narrow": ([({"period": ["2026H1"], "respondent_id": ["R1", "R3"]}, [R1_2026H1]),
-                ({"period": ["2026H1"], "respondent_id": ["R3"]}, [])],
+    # (R3 of 2026H1 is looked up once, for the first file: the second finds it looked up)
+    "narrow": ([({"period": ["2026H1"], "respondent_id": ["R1", "R3"]}, [R1_2026H1])],
                [({"period": ["2025H1", "2026H2"], "respondent_id": ["R2"]}, 1)]),
 }
 
@@ -109,3 +109,24 @@ def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypa
     assert counts["superior_scores_2026.csv"] == (1, 2)
     # The answer of 2026H1 repeats a stored one; 2026H3 is no period.
     assert counts["survey_responses_补报.csv"] == (1001, 2)
+
+
+def test_a_waiting_answer_repeating_one_delivered_with_its_unit_is_refused_as_stored(engine, tmp_path):
+    """A registry and survey answers arrive together: the answers waiting for the unit the registry brings are
+    checked against the keys of their period as stored and as delivered by this intake's files."""
+    ingest_inbox(_deliver(tmp_path / "one", {
+        "units_2026.csv": UNITS,
+        "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n2026H1,R9,机关,U0101,精神状态,满意\n",
+    }), engine, tmp_path / "archive")
+    report = ingest_inbox(_deliver(tmp_path / "two", {
+        "units_late.csv": "unit_id,unit_name,category,region,level,is_window\nU0101,市公积金中心,政府涉企涉民部门,市直,市级,是\n",
+        "survey_responses_2026H1_补报.csv": HEADER + "2026H1,R9,机关,U0101,精神状态,不满意\n",
+    }), engine, tmp_path / "archive")
+    assert report.revalidated == {}
+    table = dataset_tables["survey_responses"]
+    with engine.connect() as conn:
+        answers = sorted(conn.execute(select(table.c.respondent_id, table.c.grade)).all())
+    assert answers == [("R1", "满意"), ("R9", "不满意")]
+    rejected = load_rejected(engine, "survey_responses")
+    assert rejected[["file_name", "reason"]].values.tolist() == [
+        ["survey_responses_2026H1.csv", "期次、测评人编码、单位编码、测评项目“2026H1、R9、U0101、精神状态”" + REPEATED]]

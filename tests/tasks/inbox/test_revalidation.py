@@ -188,7 +188,7 @@ def test_the_waiting_rows_search_each_dataset_by_the_values_they_name(monkeypatc
     assert lookups["subjects"] == {"subject_id": ["S8", "S9"]} and lookups["units"] == {"unit_id": ["U0101"]}
     assert lookups["leader_comments"] == {"comment_id": ["K1"]}
     # A dataset searched by two columns is searched by both (no dataset is, today).
-    monkeypatch.setattr(ingest, "_lookup_column", lambda dataset: "name" if dataset.name == "subjects"
+    monkeypatch.setattr(ingest, "lookup_column", lambda dataset: "name" if dataset.name == "subjects"
                         else dataset.key[0])
     assert ingest._waiting_lookups(waiting, set(), None)["subjects"] == {"name": ["张三"], "subject_id": ["S8"]}
     # What is read whole anyway is not searched; nor is a dataset whose waiting rows name too many values.
