@@ -26,6 +26,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def deliver(folder: Path, files: dict[str, str]) -> Path:
+    """A new inbox `folder` holding `files` (name → text, written as UTF-8)."""
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def file_hashes(folder: Path) -> dict[str, str]:
     """The SHA-256 of every file below `folder`, by relative path."""
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -10,17 +10,11 @@ from tasks.inbox.ingest import ingest_inbox
 from tasks.inbox.keys import KeysByPeriod
 from tasks.store.datasets import load_rejected
 from tasks.store.tables import dataset_tables
+from tests.helpers import deliver
 
 HEADER = "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
 UNITS = "unit_id,unit_name,category,region,level,is_window\nU0001,市行政服务中心,政府涉企涉民部门,市直,市级,是\n"
 REPEATED = "已入库,不能重复提交,如需修改已入库的数据,请报送文件名中含有更正二字的更正文件"
-
-
-def _deliver(folder, files: dict[str, str]):
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def _key_reads(monkeypatch) -> list[tuple[str, dict | None, list[str]]]:
@@ -52,13 +46,13 @@ READS = {
 def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tmp_path, monkeypatch, reading):
     if reading == "whole":
         monkeypatch.setattr(KeysByPeriod, "NARROW_ROWS", 0)
-    ingest_inbox(_deliver(tmp_path / "one", {
+    ingest_inbox(deliver(tmp_path / "one", {
         "units_2026.csv": UNITS,
         "survey_responses_2025H1.csv": HEADER + "2025H1,R1,机关,U0001,精神状态,满意\n2025H1,R2,机关,U0001,精神状态,满意\n",
         "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
     }), engine, tmp_path / "archive")
     reads = _key_reads(monkeypatch)
-    ingest_inbox(_deliver(tmp_path / "two", {
+    ingest_inbox(deliver(tmp_path / "two", {
         # The first of these answers was stored before; the second is new, the third its repetition a file later.
         "survey_responses_2026H1_补报.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n"
                                                      "2026H1,R3,机关,U0001,精神状态,满意\n",
@@ -73,7 +67,7 @@ def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tm
         ("survey_responses_2026H1_补报二.csv", "期次、测评人编码、单位编码、测评项目“2026H1、R3、U0001、精神状态”" + REPEATED)]
 
     reads.clear()
-    ingest_inbox(_deliver(tmp_path / "three", {
+    ingest_inbox(deliver(tmp_path / "three", {
         "survey_responses_补报.csv": HEADER + "2025H1,R2,机关,U0001,精神状态,满意\n"
                                               "2026H2,R2,机关,U0001,精神状态,满意\n"}), engine, tmp_path / "archive")
     assert [(only, len(keys)) for name, only, keys in reads if name == "survey_responses"] == READS[reading][1]
@@ -87,7 +81,7 @@ def test_a_survey_file_is_checked_against_the_keys_of_its_own_periods(engine, tm
 def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypatch):
     """A year of ten digits is refused by the file's rules, not sent to the database as an integer it cannot hold;
     a file naming more periods than are worth one query each has every stored key read once."""
-    ingest_inbox(_deliver(tmp_path / "one", {
+    ingest_inbox(deliver(tmp_path / "one", {
         "units_2026.csv": UNITS,
         "superior_scores_2025.csv": "year,unit_id,evaluator,score\n2025,U0001,市委办,95\n",
         "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n",
@@ -95,7 +89,7 @@ def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypa
     reads = _key_reads(monkeypatch)
     many = "".join(f"{year}H1,R{year},机关,U0001,精神状态,满意\n" for year in range(1000, 1000 + 1001)) + \
         "2026H1,R1,机关,U0001,精神状态,满意\n2026H3,R5,机关,U0001,精神状态,满意\n"
-    report = ingest_inbox(_deliver(tmp_path / "two", {
+    report = ingest_inbox(deliver(tmp_path / "two", {
         "superior_scores_2026.csv": "year,unit_id,evaluator,score\n9999999999,U0001,市委办,90\n2025,U0001,市委办,95\n"
                                     "2026,U0001,市委办,96\n",
         "survey_responses_补报.csv": HEADER + many,
@@ -114,11 +108,11 @@ def test_periods_no_row_could_hold_are_not_looked_for(engine, tmp_path, monkeypa
 def test_a_waiting_answer_repeating_one_delivered_with_its_unit_is_refused_as_stored(engine, tmp_path):
     """A registry and survey answers arrive together: the answers waiting for the unit the registry brings are
     checked against the keys of their period as stored and as delivered by this intake's files."""
-    ingest_inbox(_deliver(tmp_path / "one", {
+    ingest_inbox(deliver(tmp_path / "one", {
         "units_2026.csv": UNITS,
         "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n2026H1,R9,机关,U0101,精神状态,满意\n",
     }), engine, tmp_path / "archive")
-    report = ingest_inbox(_deliver(tmp_path / "two", {
+    report = ingest_inbox(deliver(tmp_path / "two", {
         "units_late.csv": "unit_id,unit_name,category,region,level,is_window\nU0101,市公积金中心,政府涉企涉民部门,市直,市级,是\n",
         "survey_responses_2026H1_补报.csv": HEADER + "2026H1,R9,机关,U0101,精神状态,不满意\n",
     }), engine, tmp_path / "archive")

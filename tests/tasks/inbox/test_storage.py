@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
-import hashlib
 import threading
 import weakref
 
@@ -23,7 +22,7 @@ from tasks.inbox import ingest
 from tasks.inbox.ingest import ingest_inbox
 from tasks.store.datasets import load_dataset, load_rejected, quality_summary, top_reasons
 from tasks.store.state import snapshot
-from tests.helpers import stages_left
+from tests.helpers import sha256, stages_left
 
 UNITS_CSV = ("窗口单位名册(2026年)\n"
              "单位编码,单位名称,单位类别,所属地区,层级,是否窗口单位,主要负责人\n"
@@ -159,7 +158,7 @@ def test_a_copy_cut_short_in_the_archive_is_made_whole(engine, inbox, tmp_path):
     """An archived copy of another size than the file (a copy cut short by a full disk or a killed process) is
     copied again; no temporary copy is left beside it."""
     units = inbox / "units_2026.csv"
-    digest = hashlib.sha256(units.read_bytes()).hexdigest()
+    digest = sha256(units)
     kept = tmp_path / "archive" / digest[:2] / digest / units.name
     kept.parent.mkdir(parents=True)
     kept.write_bytes(units.read_bytes()[:40])
@@ -332,10 +331,6 @@ def test_values_as_offices_write_them_survive_the_database(engine, inbox, tmp_pa
         [["12345政府服务热线", pd.Timestamp("2026-01-05 08:30"), "满意"]]
 
 
-def _sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _archived(tmp_path) -> list[str]:
     return sorted(str(p.relative_to(tmp_path / "archive")) for p in (tmp_path / "archive").rglob("*"))
 
@@ -345,7 +340,7 @@ def test_a_file_replaced_while_it_is_read_is_stored_as_it_is_after(engine, inbox
     what was there before: the intake starts again, and the stored rows, the audit trail and the archive are all
     of the file as it is after."""
     cases = inbox / "platform_cases_2026Q1.csv"
-    first = _sha(cases)
+    first = sha256(cases)
     read, reads = ingest.read_table, []
 
     def replaced_after_reading(path, dataset):
@@ -357,7 +352,7 @@ def test_a_file_replaced_while_it_is_read_is_stored_as_it_is_after(engine, inbox
 
     monkeypatch.setattr(ingest, "read_table", replaced_after_reading)
     report = ingest_inbox(inbox, engine, tmp_path / "archive")
-    after = _sha(cases)
+    after = sha256(cases)
     assert after != first and reads.count(cases.name) == 2
     with engine.connect() as conn:
         files = dict(conn.execute(select(ingested_files.c.file_name, ingested_files.c.sha256)).all())
@@ -375,7 +370,7 @@ def test_a_file_changed_before_it_is_archived_is_not_archived_under_the_old_chec
     old size and with its old modification time (nothing but the bytes tells it apart), is not archived under the
     old checksum; the intake starts again and stores the file as it is."""
     cases = inbox / "platform_cases_2026Q1.csv"
-    first, store, stored = _sha(cases), ingest.store_file, []
+    first, store, stored = sha256(cases), ingest.store_file, []
 
     def rewritten_once_stored(conn, item, digest, archived, result, who=None):
         file_id = store(conn, item, digest, archived, result, who)
@@ -389,12 +384,12 @@ def test_a_file_changed_before_it_is_archived_is_not_archived_under_the_old_chec
 
     monkeypatch.setattr(ingest, "store_file", rewritten_once_stored)
     ingest_inbox(inbox, engine, tmp_path / "archive")
-    after = _sha(cases)
+    after = sha256(cases)
     assert stored.count(cases.name) == 2
     with engine.connect() as conn:
         files = conn.execute(select(ingested_files.c.file_name, ingested_files.c.sha256)).all()
         cases_stored = sorted(conn.execute(select(dataset_tables["platform_cases"].c.case_id)).scalars())
-    assert sorted(files) == sorted([("units_2026.csv", _sha(inbox / "units_2026.csv")),
+    assert sorted(files) == sorted([("units_2026.csv", sha256(inbox / "units_2026.csv")),
                                     ("platform_cases_2026Q1.csv", after)])
     assert cases_stored == ["G2", "G7"]
     assert (tmp_path / "archive" / after[:2] / after / cases.name).read_bytes() == cases.read_bytes()

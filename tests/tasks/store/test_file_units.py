@@ -8,26 +8,20 @@ from tasks.inbox.ingest import ingest_inbox
 from tasks.store.audit import file_units
 from tasks.store.tables import ingested_files
 from tasks.store.window import window_conditions
+from tests.helpers import deliver
 
 HEADER = "period,respondent_id,respondent_group,unit_id,dimension,grade\n"
 UNITS = ("unit_id,unit_name,category,region,level,is_window\n"
          "U0001,市行政服务中心,政府涉企涉民部门,市直,市级,是\nU0002,市公积金中心,政府涉企涉民部门,市直,市级,是\n")
 
 
-def _deliver(folder, files: dict[str, str]):
-    folder.mkdir()
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
 def test_the_units_of_a_correction_are_those_of_its_rows_in_the_period(engine, tmp_path):
-    ingest_inbox(_deliver(tmp_path / "one", {
+    ingest_inbox(deliver(tmp_path / "one", {
         "units_2026.csv": UNITS,
         "survey_responses_2026H1.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,满意\n2026H1,R2,机关,U0002,精神状态,满意\n",
         "survey_responses_2026H2.csv": HEADER + "2026H2,R1,机关,U0002,精神状态,满意\n",
     }), engine, tmp_path / "archive")
-    ingest_inbox(_deliver(tmp_path / "two", {
+    ingest_inbox(deliver(tmp_path / "two", {
         "survey_responses_更正.csv": HEADER + "2026H1,R1,机关,U0001,精神状态,不满意\n2026H2,R1,机关,U0002,精神状态,不满意\n",
     }), engine, tmp_path / "archive")
     with engine.connect() as conn:
