@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -51,18 +52,22 @@ class InboxChanged(DataMoved):
         return type(self), (self.name,)
 
 
-# What tells a file's content apart without reading it again: the file (a replacement renamed into place is another
-# inode), its size and its modification time.
-Fingerprint = tuple[int, int, int]
+class Fingerprint(NamedTuple):
+    """What tells a file's content apart without reading it again: the file (a replacement renamed into place is
+    another inode), its size and its modification time."""
+
+    inode: int
+    size: int
+    mtime_ns: int
 
 
 def _fingerprint(path: Path) -> Fingerprint | None:
     """`path`'s fingerprint; None when the file is gone."""
     try:
-        stat = path.stat()
+        status = path.stat()
     except FileNotFoundError:
         return None
-    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+    return Fingerprint(status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def _sha256(path: Path) -> str:
@@ -88,9 +93,16 @@ class Delivered:
             digest = _sha256(item.path)
         except FileNotFoundError:
             raise InboxChanged(item.name) from None
-        if before is None or _fingerprint(item.path) != before:
+        if before is None:
             raise InboxChanged(item.name)
-        return cls(item, digest, before)
+        delivered = cls(item, digest, before)
+        delivered.still_as_listed()
+        return delivered
+
+    def still_as_listed(self) -> None:
+        """Nothing when the file is as it was listed; else `InboxChanged`."""
+        if _fingerprint(self.item.path) != self.listed:
+            raise InboxChanged(self.item.name)
 
 
 def _stored_digests(conn: Connection, digests: Iterable[str]) -> dict[str, bool]:
@@ -220,12 +232,10 @@ def _check(new: Delivered, known: dict, policy: Policy | None, stages: bulk.Stag
     item = new.item
     try:
         raw = read_table(item.path, item.dataset)
-    except Exception as problem:  # a file cut short or gone while read is not unreadable: it changed
-        if _fingerprint(item.path) != new.listed:
-            raise InboxChanged(item.name) from problem
+    except Exception:  # a file cut short or gone while read is not unreadable: it changed
+        new.still_as_listed()  # InboxChanged, with the reading's error as its context
         raise
-    if _fingerprint(item.path) != new.listed:
-        raise InboxChanged(item.name)
+    new.still_as_listed()
     notes = column_notes(item.dataset, raw)
     result = validate(item.dataset, raw, known, policy, file_name=item.path.name, correction=item.correction)
     del raw
@@ -335,7 +345,7 @@ def _archive(files: list[Delivered], archive_dir: Path) -> None:
     try:
         for new in files:
             target = _archived_as(new.item.path, new.digest, archive_dir)
-            if not (target.exists() and target.stat().st_size == new.listed[1]):
+            if not (target.exists() and target.stat().st_size == new.listed.size):
                 made.append((_copied(new, target), target))
         for part, target in made:
             os.replace(part, target)

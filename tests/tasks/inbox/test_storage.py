@@ -458,3 +458,28 @@ def test_a_copy_that_cannot_be_renamed_into_the_archive_leaves_nothing_there(eng
     assert len(renamed) == 1 and not os.path.exists(renamed[0])
     assert _archived(tmp_path) == []
     assert [_count(engine, t) for t in (ingested_files, rejected_rows, dataset_tables["units"])] == [0, 0, 0]
+
+
+def test_a_file_read_while_another_stood_in_its_place_is_read_again(engine, inbox, tmp_path, monkeypatch):
+    """The file is back as it was listed by the time it is archived (its checksum as listed): only its fingerprint
+    tells that the rows read came from another file, which stood in its place while it was read."""
+    cases = inbox / "platform_cases_2026Q1.csv"
+    read, reads = ingest.read_table, []
+
+    def read_while_replaced(path, dataset):
+        reads.append(path.name)
+        if path != cases or reads.count(cases.name) > 1:
+            return read(path, dataset)
+        listed = cases.read_bytes()
+        cases.write_text(CASES_CSV.replace("G1,媒体", "G7,媒体"), encoding="utf-8-sig")
+        table = read(path, dataset)
+        cases.write_bytes(listed)
+        return table
+
+    monkeypatch.setattr(ingest, "read_table", read_while_replaced)
+    ingest_inbox(inbox, engine, tmp_path / "archive")
+    assert reads.count(cases.name) == 2
+    with engine.connect() as conn:
+        stored = sorted(conn.execute(select(dataset_tables["platform_cases"].c.case_id)).scalars())
+        files = dict(conn.execute(select(ingested_files.c.file_name, ingested_files.c.sha256)).all())
+    assert stored == ["G1", "G2"] and files[cases.name] == sha256(cases)
