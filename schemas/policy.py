@@ -132,6 +132,9 @@ class Annual(_Section):
     # The summary lists this many units at the head and at the tail of each category (and every unit with a
     # measure or a veto); the full ranking is in assessment.csv and assessment.xlsx.
     summary_rows: int = Field(20, ge=5, le=100_000)
+    # A dossier goes to every unit with a measure (SPEC §2); with this set, also to every unit whose leader
+    # apologises. The summary lists the apologies and their grounds either way.
+    apology_dossiers: bool = False
     dismissal_two_year_complaints: int = Field(5, ge=1, le=100)
 
     @field_validator("category_weights")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from schemas.policy import Policy
+from schemas.policy import Annual, Policy
 from tasks.cycles.annual import report
 from tasks.dossiers import common
 from tasks.dossiers.charts import histogram_svg, trend_svg
@@ -86,11 +86,19 @@ def unit_context(base: dict, row: dict, steps: list[dict], last: dict | None, po
     }
 
 
+def singled_out(assessment: pd.DataFrame, policy: Annual) -> pd.Series:
+    """Which units get a dossier of their own: those with a measure, and those with an apology when `policy` says
+    so (`apology_dossiers`)."""
+    chosen = assessment["measure"].notna()
+    return chosen | assessment["apology"].notna() if policy.apology_dossiers else chosen
+
+
 def unit_jobs(base: dict, assessment: pd.DataFrame, data: dict[str, pd.DataFrame], half_years: pd.DataFrame,
               previous: pd.DataFrame | None, year: int, policy: Policy, path_for: Callable[[str], Path],
               all_units: bool) -> list[PdfJob]:
-    """One dossier per unit with a measure or apology (or per unit when `all_units`)."""
-    chosen = assessment if all_units else assessment[assessment["measure"].notna() | assessment["apology"].notna()]
+    """One dossier per unit with a measure, and per unit with an apology when the policy asks for those too (per
+    unit when `all_units`)."""
+    chosen = assessment if all_units else assessment[singled_out(assessment, policy.annual)]
     frame = chosen.assign(apology_grounds=report.apology_grounds_text(chosen))
     ids = frame["unit_id"]
     deductions = data["deductions"][pd.to_datetime(data["deductions"]["date"]).dt.year.eq(year).fillna(False)]

@@ -76,6 +76,21 @@ def test_the_cover_says_why_the_unit_is_singled_out():
     assert "处理措施诫勉谈话一把手道歉公开道歉" in _text(render_html(jobs[0].template, jobs[0].context))
 
 
+def test_a_unit_whose_leader_apologises_gets_a_dossier_only_when_the_policy_asks():
+    # SPEC §2: one dossier per unit with a measure; the apologies are in the summary, their dossiers on request.
+    result, data = _assessed()
+    result.loc[1, ["measure", "apology"]] = [None, "当面道歉"]
+    base = annual_dossiers.cover(POLICY, 2026, 1, "年度考核")
+
+    def dossiers_of(policy: Policy) -> list[str]:
+        jobs = annual_dossiers.unit_jobs(base, result, data, HALF_YEARS, None, 2026, policy, lambda p: Path(p),
+                                         all_units=False)
+        return [job.context["unit"]["unit_id"] for job in jobs]
+
+    assert dossiers_of(POLICY) == ["U1"]
+    assert dossiers_of(Policy.model_validate({"annual": {"apology_dossiers": True}})) == ["U1", "U2"]
+
+
 def test_summary_lists_every_bonus_that_does_not_count():
     from schemas.outputs import INDIVIDUAL_COLUMNS
     from tasks.rules.accountability import target_attainment
