@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from schemas.datasets import DATASETS, INGEST_ORDER, Dataset
 from schemas.policy import Policy
-from tasks.disk import fsync_dir
+from tasks.disk import fsync_dir, sha256_file
 from tasks.errors import AssessError
 from tasks.inbox.listing import InboxFile, list_inbox
 from tasks.inbox.reader import column_notes, read_table
@@ -70,14 +70,6 @@ def _fingerprint(path: Path) -> Fingerprint | None:
     return Fingerprint(status.st_ino, status.st_size, status.st_mtime_ns)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class Delivered:
     """An inbox file as listed: its checksum, and its fingerprint the same before and after the checksum was taken."""
@@ -90,7 +82,7 @@ class Delivered:
     def of(cls, item: InboxFile) -> Delivered:
         before = _fingerprint(item.path)
         try:
-            digest = _sha256(item.path)
+            digest = sha256_file(item.path)
         except FileNotFoundError:
             raise InboxChanged(item.name) from None
         if before is None:

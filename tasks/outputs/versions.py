@@ -9,7 +9,6 @@ cell; a text cell that a spreadsheet would run as a formula is prefixed with `'`
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import pandas as pd
 
 from schemas.outputs import CYCLES
-from tasks.disk import fsync_dir
+from tasks.disk import fsync_dir, sha256_file
 from tasks.errors import UnsafePath
 from tasks.outputs.excel import write_xlsx
 from tasks.periods import check_period
@@ -93,15 +92,6 @@ def write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[str]) -> Path:
     return path
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-        os.fsync(handle.fileno())
-    return digest.hexdigest()
-
-
 def _numbers(folder: Path) -> list[int]:
     """Version numbers in `folder`, committed and in progress."""
     if not folder.is_dir():
@@ -159,7 +149,7 @@ class Version:
         """Path, SHA-256 and size of every file written so far, sorted by path."""
         files = sorted(p for p in self.path.rglob("*")
                        if p.is_file() and p.name not in ("manifest.json", _OWNER))
-        return [{"path": p.relative_to(self.path).as_posix(), "sha256": sha256_of(p), "bytes": p.stat().st_size}
+        return [{"path": p.relative_to(self.path).as_posix(), "sha256": sha256_file(p, sync=True), "bytes": p.stat().st_size}
                 for p in files]
 
     def commit(self, manifest: dict) -> Path:
