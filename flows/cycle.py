@@ -27,7 +27,8 @@ def run_cycle(spec: CycleSpec, period: str, reason: str, policy: str, inbox: str
     db_url = database_url()
     intake = ingest_task(inbox, db_url, rules)  # read, validate and store what providers delivered
     data = load_cycle_data(db_url, spec.code, resolved)
-    run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy), data.state, final)
+    run = open_run(db_url, out, spec.code, resolved, rules, reason, policy_file(policy), data.state, final,
+                   data.window)
     cycle = CycleRun(db_url, data.frames, run, options)
     with run_guard(db_url, run):
         outcome = compute_step(spec, cycle)  # compute and designate

@@ -18,6 +18,7 @@ from prefect.context import get_run_context
 from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run as current_run
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Connection, Engine
 
 from schemas.datasets import CYCLE_DATASETS, DATASETS
 from schemas.outputs import CYCLE_LABELS
@@ -27,7 +28,7 @@ from tasks.store.engine import get_engine
 from tasks.errors import AssessError, MissingDataset, retry_io_only
 from tasks.store.audit import KIND_LABELS, history
 from tasks.store.state import DataState, position, snapshot
-from tasks.store.window import window_conditions, window_files
+from tasks.store.window import window_conditions, window_files, wholly_rejected_files
 from tasks.periods import check_period, issue_date, last_completed_period
 from tasks.outputs.publication import Publication, draft_publication
 from tasks.outputs.versions import Version, latest_version, start_version, sweep_orphans
@@ -54,6 +55,13 @@ class Run:
     state: DataState | None = None  # the data state the run read (SPEC §6)
     previous_state: int | None = None  # the audit-log position the replaced version read, where it says
     publication: Publication | None = None  # 公示稿 or 正式 (SPEC §7); None for a cycle without a window
+    window: tuple[int, ...] | None = None  # the files of the period window in `state` (CycleData.window), when known
+
+    def window_files(self, source: Engine | Connection) -> list[int]:
+        """The files of the period window in the run's data state: as learnt when its data was loaded, else read."""
+        if self.window is not None:
+            return list(self.window)
+        return window_files(source, self.cycle, self.period, self.state)
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter:
@@ -119,10 +127,12 @@ WITH_FILE = {"survey_responses"}
 
 @dataclass
 class CycleData:
-    """The rows a cycle reads, and the data state they are of."""
+    """The rows a cycle reads, the data state they are of, and the files of the period window in that state (those
+    the rows came from, and the wholly rejected files of the cycle's datasets: `window.window_files`)."""
 
     frames: dict[str, pd.DataFrame]
     state: DataState
+    window: tuple[int, ...] = ()
 
     def keep_only(self, *names: str) -> None:
         """Let go of every frame but `names` (in place: a CycleRun holding the same frames lets go too), once the
@@ -139,14 +149,17 @@ def cycle_data(db_url: str, cycle: str, period: str, state: DataState | None = N
     The rows are those that count now, read in one snapshot (a correction made meanwhile is seen whole or not at
     all), or those that counted in the data state `state`, when it is one of the past.
     """
+    files: set[int] = set()
     with snapshot(get_engine(db_url)) as conn:
         state = state if state is not None and state.as_of else DataState(position(conn))
-        frames = {name: load_dataset(conn, name, with_file=name in WITH_FILE, where=condition, state=state)
+        frames = {name: load_dataset(conn, name, with_file=name in WITH_FILE, where=condition, state=state,
+                                     files=files)
                   for name, condition in window_conditions(cycle, period).items()}
+        files.update(wholly_rejected_files(conn, cycle, state))
     for name in CYCLE_DATASETS[cycle]["required"]:
         if frames[name].empty:
             raise MissingDataset(CYCLE_LABELS[cycle], name, DATASETS[name].label, period)
-    return CycleData(frames, state)
+    return CycleData(frames, state, tuple(sorted(files)))
 
 
 @task(name="load-cycle-data", cache_policy=NO_CACHE)
@@ -158,9 +171,10 @@ def load_cycle_data(db_url: str, cycle: str, period: str) -> CycleData:
 @task(name="open-run", cache_policy=NO_CACHE)
 def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, reason: str,
              policy_path: str | None = None, state: DataState | None = None,
-             final: Publication | None = None) -> Run:
-    """Record a new run of the data in `state` and reserve the next version folder for it: published as `final`
-    when given, else as a 公示稿 published today where the cycle has a publicity window."""
+             final: Publication | None = None, window: tuple[int, ...] | None = None) -> Run:
+    """Record a new run of the data in `state` (the files of its period window: `window`, when known) and reserve
+    the next version folder for it: published as `final` when given, else as a 公示稿 published today where the
+    cycle has a publicity window."""
     swept = sweep_orphans(Path(out), cycle, period)
     previous = latest_version(Path(out), cycle, period)
     version = start_version(Path(out), cycle, period)
@@ -168,7 +182,8 @@ def open_run(db_url: str, out: str, cycle: str, period: str, policy: Policy, rea
     publication = final or draft_publication(cycle, issued, policy)
     run = Run(_current_run_id(), cycle, period, policy, policy_path, reason, version,
               replaces=None if previous is None else int(previous.name[1:]), state=state,
-              previous_state=None if previous is None else recorded_state(previous), publication=publication)
+              previous_state=None if previous is None else recorded_state(previous), publication=publication,
+              window=window)
     killed = [str(version.folder / f"v{number}") for number in swept]
     stored_runs.record_start(get_engine(db_url), dict(
         run_id=run.run_id, cycle=cycle, period=period, version=version.number, reason=reason,
@@ -203,13 +218,13 @@ CHANGE_EVENTS = ("correction", "withdraw", "restore")
 
 
 def data_quality(db_url: str, cycle: str, period: str, state: DataState | None = None,
-                 since: int | None = None) -> dict:
-    """Files of the period window, their rows accepted and rejected, and the most common reasons, for the
-    data-quality appendix; with `since` (the position the replaced version read), the corrections, withdrawals
-    and restores made after it, up to the data state `state`."""
+                 since: int | None = None, window: list[int] | None = None) -> dict:
+    """Files of the period window (`window`, read when not given), their rows accepted and rejected, and the most
+    common reasons, for the data-quality appendix; with `since` (the position the replaced version read), the
+    corrections, withdrawals and restores made after it, up to the data state `state`."""
     engine = get_engine(db_url)
     names = CYCLE_DATASETS[cycle]["required"] + CYCLE_DATASETS[cycle]["optional"]
-    window = window_files(engine, cycle, period, state)
+    window = window if window is not None else window_files(engine, cycle, period, state)
     files = quality_summary(engine, names, window)
     return {
         "files": _labelled(files.to_dict("records")),
@@ -233,14 +248,15 @@ def data_changes(engine, datasets, since: int, state: DataState | None) -> list[
 @task(name="quality-context", cache_policy=NO_CACHE)
 def quality_context(db_url: str, run: Run) -> dict:
     """The data-quality appendix of the run's cycle and period."""
-    return data_quality(db_url, run.cycle, run.period, run.state, run.previous_state)
+    return data_quality(db_url, run.cycle, run.period, run.state, run.previous_state,
+                        run.window_files(get_engine(db_url)))
 
 
 def rejected_files(db_url: str, run: Run) -> dict[str, int]:
     """The quarantined rows of every dataset the run's cycle reads, from the files of the period window, as
     rejected/<dataset>.csv; rows per dataset."""
     engine = get_engine(db_url)
-    window = window_files(engine, run.cycle, run.period, run.state)
+    window = run.window_files(engine)
     counts = {}
     for name in CYCLE_DATASETS[run.cycle]["required"] + CYCLE_DATASETS[run.cycle]["optional"]:
         rejected = load_rejected(engine, name, window, run.state)

@@ -93,10 +93,13 @@ def _file_events(conn, run: Run, names: tuple[str, ...]) -> FileEvents:
     """The file events between the replaced version's data state and this run's, of files in the period window
     then or now (a file of another period changes nothing here)."""
     events = file_events(conn, run.previous_state, run.state.position, names)
-    before = state_at(conn, run.previous_state, None)
-    window = set(window_files(conn, run.cycle, run.period, run.state)) | \
-        set(window_files(conn, run.cycle, run.period, before))
-    events = events[events["file_id"].isin(window)].reset_index(drop=True)
+    changed = [int(f) for f in events["file_id"].unique()]
+    if changed:  # of these files alone: the window's every file would cost a read of the period's rows in each state
+        before = state_at(conn, run.previous_state, None)
+        now = run.window if run.window is not None else \
+            window_files(conn, run.cycle, run.period, run.state, among=changed)
+        window = set(now) | set(window_files(conn, run.cycle, run.period, before, among=changed))
+        events = events[events["file_id"].isin(window)].reset_index(drop=True)
     return FileEvents(events, file_units(conn, events["file_id"].unique().tolist(),
                                          window_conditions(run.cycle, run.period)))
 

@@ -15,8 +15,9 @@ from schemas.policy import Policy
 from tasks.cycles.common import Run, cycle_data, recorded_state, rejected_files
 from tasks.cycles.registry import SPECS
 from tasks.cycles.spec import CycleRun, version_changes
+from tasks.disk import sha256_file
 from tasks.errors import AssessError
-from tasks.outputs.versions import Version, list_versions, safe_child, sha256_of, start_version
+from tasks.outputs.versions import Version, list_versions, safe_child, start_version
 from tasks.periods import check_period
 from tasks.store.engine import get_engine
 from tasks.store.state import state_at
@@ -91,7 +92,7 @@ def reproduce(out: Path, cycle: str, period: str, number: int, db_url: str) -> R
         run = Run(manifest["run_id"], cycle, period, Policy.model_validate(manifest["policy"]),
                   manifest.get("policy_file"), manifest["reason"], version, started_at=started_at,
                   replaces=int(replaces[1:]) if replaces else None, state=state,
-                  previous_state=recorded_state(folder / replaces) if replaces else None)
+                  previous_state=recorded_state(folder / replaces) if replaces else None, window=data.window)
         cycle_run = CycleRun(db_url, data.frames, run, _options(manifest))
         outcome = spec.compute(cycle_run)
         rejected_files(db_url, run)
@@ -107,6 +108,6 @@ def _compare(published: Path, manifest: dict, version: Version) -> Reproduction:
     for name in sorted(set(recorded) | made):
         if name not in recorded:
             result.differences[name] = ["清单中没有此文件,重算却生成了它"]
-        elif name not in made or sha256_of(version.path / name) != recorded[name]:
+        elif name not in made or sha256_file(version.path / name) != recorded[name]:
             result.differences[name] = _differences(published / name, version.path / name)
     return result

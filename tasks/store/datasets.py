@@ -28,10 +28,12 @@ def _connected(source: Engine | Connection) -> Iterator[Connection]:
 
 
 def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False,
-                 where: ColumnElement | None = None, state: DataState | None = None) -> pd.DataFrame:
+                 where: ColumnElement | None = None, state: DataState | None = None,
+                 files: set[int] | None = None) -> pd.DataFrame:
     """Every accepted row of dataset `name` that counts (now, or in the data state `state`), of those meeting
     `where` when given (a cycle's period window), with the schema's columns in their analysis dtypes (and the id
-    of the file that delivered it as `file_id`, when `with_file`).
+    of the file that delivered it as `file_id`, when `with_file`). The ids of the files the rows came from are added
+    to `files`, when given: what a second query over the same rows would find (`window.window_files`), for free.
 
     Rows stream and are typed a chunk at a time — on PostgreSQL as Arrow record batches (`arrow_reads`, in the
     snapshot of `source` when it is a connection), on SQLite from a server-side cursor as Python objects — so only
@@ -39,13 +41,16 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
     objects before typing.
     """
     dataset, table = DATASETS[name], dataset_tables[name]
-    columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if with_file else [])
+    by_file = with_file or files is not None
+    columns = [table.c[c] for c in dataset.column_names] + ([table.c._file_id.label("file_id")] if by_file else [])
     query = select(*columns).where(counting(table, state)).order_by(table.c._id)
     if where is not None:
         query = query.where(where)
 
     def typed(chunk: pd.DataFrame) -> pd.DataFrame:
         frame = as_schema_types(dataset, chunk)
+        if files is not None:
+            files.update(int(f) for f in pd.unique(chunk["file_id"]))
         return frame.assign(file_id=chunk["file_id"].astype("int64")) if with_file else frame
 
     with _connected(source) as conn:

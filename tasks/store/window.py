@@ -68,23 +68,58 @@ def window_conditions(cycle: str, period: str) -> dict[str, ColumnElement | None
     return conditions
 
 
-def window_files(source: Engine | Connection, cycle: str, period: str, state: DataState | None = None) -> list[int]:
+def window_files(source: Engine | Connection, cycle: str, period: str, state: DataState | None = None,
+                 among: list[int] | None = None) -> list[int]:
     """Ids of the stored files that delivered rows of the period that count (now, or in the data state `state`),
     plus wholly rejected files of the cycle's datasets (no accepted row places them in a period, and hiding them
-    would lose their rejections); a withdrawn file is not among them."""
+    would lose their rejections); a withdrawn file is not among them. With `among`, only those of these files: the
+    tables of their datasets alone are read.
+
+    Each table's rows of the period are read for their files: at province scale seconds a table. A run learns its
+    window once, from the rows it loads (`cycle_data`), and asks here only of the state before it."""
+    conditions = window_conditions(cycle, period)
+    if among is not None:
+        conditions = {name: condition for name, condition in conditions.items()
+                      if name in _datasets_of(source, among)}
     queries = []
-    for name, condition in window_conditions(cycle, period).items():
+    for name, condition in conditions.items():
         table = dataset_tables[name]
         query = select(table.c._file_id).distinct().where(counting(table, state))
+        if among is not None:
+            query = query.where(table.c._file_id.in_(among))
         queries.append(query if condition is None else query.where(condition))
+    queries.append(_wholly_rejected(cycle, state, among))
+    return _ids(source, union(*queries))
+
+
+def wholly_rejected_files(source: Engine | Connection, cycle: str, state: DataState | None = None) -> list[int]:
+    """Ids of the files of the cycle's datasets that count (now, or in `state`) and had no row accepted."""
+    return _ids(source, _wholly_rejected(cycle, state))
+
+
+def _wholly_rejected(cycle: str, state: DataState | None, among: list[int] | None = None):
     f = ingested_files.c
-    rejected = select(f.file_id).where(f.dataset.in_(list(window_conditions(cycle, period))), f.rows_accepted == 0)
+    needs = CYCLE_DATASETS[cycle]
+    rejected = select(f.file_id).where(f.dataset.in_(list(needs["required"] + needs["optional"])),
+                                       f.rows_accepted == 0)
+    if among is not None:
+        rejected = rejected.where(f.file_id.in_(among))
     if state is not None and state.as_of:
-        rejected = rejected.where(f.file_id.in_(list(state.active_files)))
-    else:
-        rejected = rejected.where(f.withdrawn.is_(False))
-    queries.append(rejected)
+        return rejected.where(f.file_id.in_(list(state.active_files)))
+    return rejected.where(f.withdrawn.is_(False))
+
+
+def _datasets_of(source: Engine | Connection, files: list[int]) -> set[str]:
+    f = ingested_files.c
+    return set(_rows(source, select(f.dataset).distinct().where(f.file_id.in_(files)))) if files else set()
+
+
+def _ids(source: Engine | Connection, query) -> list[int]:
+    return sorted(_rows(source, query))
+
+
+def _rows(source: Engine | Connection, query) -> list:
     if isinstance(source, Connection):
-        return sorted(row[0] for row in source.execute(union(*queries)))
+        return [row[0] for row in source.execute(query)]
     with source.connect() as conn:
-        return sorted(row[0] for row in conn.execute(union(*queries)))
+        return [row[0] for row in conn.execute(query)]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from schemas.datasets import DATASETS
 from tasks.store.engine import get_engine
+from schemas.policy import Policy
+from tasks.cycles.common import Run, cycle_data, data_quality, rejected_files
+from tasks.cycles.spec import _file_events
+from tasks.store.state import position
 from tasks.store.window import window_files
-from tasks.cycles.common import data_quality, rejected_files
 from tasks.outputs.versions import start_version
 from tasks.inbox.ingest import ingest_inbox
 from tasks.store.datasets import quality_summary
@@ -55,7 +58,7 @@ def test_window_files_of_a_half_year(stored, period, expected):
 
 def test_appendix_and_rejected_rows_of_a_half_year_run(stored):
     db_url, root = stored
-    run = SimpleNamespace(cycle="half-year", period="2026H2", state=None, version=start_version(root / "out", "half-year", "2026H2"))
+    run = Run("r1", "half-year", "2026H2", Policy(), None, "测试", start_version(root / "out", "half-year", "2026H2"))
     quality = data_quality(db_url, run.cycle, run.period)
     # Only the half-year's file, with the dataset named by its Chinese label.
     assert [(f["file_name"], f["dataset"], f["rows_read"], f["rows_rejected"]) for f in quality["files"]] == [
@@ -69,6 +72,69 @@ def test_appendix_and_rejected_rows_of_a_half_year_run(stored):
     rejected = pd.read_csv(run.version.path / "rejected" / "survey_responses.csv", encoding="utf-8-sig", dtype=str)
     assert rejected["file_name"].tolist() == ["survey_responses_2026H2_第一批.csv"]
     assert rejected["row_number"].tolist() == ["3"]
+
+
+def _wholly_rejected(root: Path) -> None:
+    """One more survey file of 2026H1 whose only answer has a grade nobody knows."""
+    inbox = root / "more"
+    inbox.mkdir()
+    pd.DataFrame([{**SURVEY, "respondent_id": "R7", "grade": "极好"}], columns=DATASETS["survey_responses"].column_names
+                 ).to_csv(inbox / "survey_responses_2026H1_第二批.csv", index=False)
+    ingest_inbox(inbox, get_engine(f"sqlite:///{root / 'assess.db'}"), root / "archive")
+
+
+@pytest.mark.parametrize("period", ["2026H1", "2026H2"])
+def test_a_run_learns_its_window_from_the_rows_it_loads(stored, period):
+    # The files the loaded rows came from, and the wholly rejected files: what window_files reads, without its reads.
+    db_url, root = stored
+    _wholly_rejected(root)
+    engine = get_engine(db_url)
+    data = cycle_data(db_url, "half-year", period)
+    names = quality_summary(engine, DATASETS, list(data.window))["file_name"].tolist()
+    assert names == ["units_名册.csv", f"survey_responses_{period}_第一批.csv", "survey_responses_2026H1_第二批.csv"]
+    assert list(data.window) == window_files(engine, "half-year", period, data.state)
+
+
+def test_window_files_among_some_files(stored):
+    engine = get_engine(stored[0])
+    every = window_files(engine, "half-year", "2026H1")
+    assert len(every) == 2
+    assert window_files(engine, "half-year", "2026H1", among=every[1:] + [999]) == every[1:]
+    assert window_files(engine, "half-year", "2026H2", among=every[1:]) == []  # H1's answers are not H2's
+
+
+def test_a_rerun_reads_only_the_tables_of_the_files_that_came_since(stored):
+    from sqlalchemy import event
+
+    db_url, root = stored
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        before = position(conn)
+    _wholly_rejected(root)
+    data = cycle_data(db_url, "half-year", "2026H1")
+    version = start_version(root / "out", "half-year", "2026H1")
+
+    def events_since(previous: int) -> tuple[list[str], list[str]]:
+        """The file names of the events since `previous`, and the dataset tables read to place them."""
+        run = Run("r2", "half-year", "2026H1", Policy(), None, "测试", version, state=data.state,
+                  previous_state=previous, window=data.window)
+        statements = []
+
+        def seen(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            with engine.connect() as conn:
+                events = _file_events(conn, run, ("units", "survey_responses", "subjects", "leader_comments",
+                                                  "rectification_plans"))
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        tables = sorted({t for s in statements for t in re.findall(r"\bds_\w+", s)} & {f"ds_{n}" for n in DATASETS})
+        return events.events["file_name"].tolist(), tables
+
+    assert events_since(before) == (["survey_responses_2026H1_第二批.csv"], ["ds_survey_responses"])
+    assert events_since(data.state.position) == ([], [])  # nothing came: no table of rows is read
 
 
 @pytest.mark.parametrize(("cycle", "period"), [("quarterly", "2026Q2"), ("half-year", "2026H1"), ("annual", "2026"),
