@@ -79,8 +79,8 @@ def window_files(source: Engine | Connection, cycle: str, period: str, state: Da
     window once, from the rows it loads (`cycle_data`), and asks here only of the state before it."""
     conditions = window_conditions(cycle, period)
     if among is not None:
-        conditions = {name: condition for name, condition in conditions.items()
-                      if name in _datasets_of(source, among)}
+        theirs = _datasets_of(source, among)
+        conditions = {name: condition for name, condition in conditions.items() if name in theirs}
     queries = []
     for name, condition in conditions.items():
         table = dataset_tables[name]
