@@ -90,6 +90,28 @@ def templates(out: Annotated[Path, typer.Option("--out", help="模板输出目�
         typer.echo(f"已生成 {path}")
 
 
+@app.command()
+def policy(out: Annotated[Path, typer.Option("--out", help="写出的政策文件(.yaml),如 data/policies/2027年度.yaml")]
+           ) -> None:
+    """写出内置标准政策(每一项附中文说明),作为修改政策的起点;不覆盖已有文件。"""
+    from flows.operator_log import os_problem
+    from schemas.policy_file import policy_yaml
+
+    try:
+        if out.suffix != ".yaml":
+            raise AssessError(f"政策文件须以 .yaml 结尾:{out}")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("x", encoding="utf-8") as handle:  # an administrator's edited policy is never overwritten
+            handle.write(policy_yaml())
+    except FileExistsError:
+        _fail(AssessError(f"文件已存在,未覆盖:{out}"))
+    except AssessError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(AssessError(f"无法写出政策文件“{out}”({os_problem(exc)})"))
+    typer.echo(f"已写出内置标准政策:{out}\n修改后放入政策目录,在运行表单中按文件名“{out.stem}”选择,或用 --policy {out} 指定。")
+
+
 FLOWS = {
     "quarterly": "flows.quarterly_review:quarterly_review",
     "half-year": "flows.half_year_comment:half_year_comment",
