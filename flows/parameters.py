@@ -47,7 +47,9 @@ PolicyName = Annotated[str, _field(
 
 Inbox = Annotated[str, _field("收件箱目录", "各单位、各平台报送文件所在目录(服务器上的路径)", "data/inbox")]
 Out = Annotated[str, _field("结果目录", "结果版本写入的目录,每次运行新增一个版本", "data/out")]
-AllUnits = Annotated[bool, _field("为每个单位生成档案", "勾选则为全部单位生成年度考核档案,否则只为有处理措施的单位生成")]
+AllUnits = Annotated[bool, _field(
+    "为每个单位生成档案",
+    "勾选则为全部单位生成年度考核档案,否则只为有处理措施的单位生成(政策设 annual.apology_dossiers 时另含一把手须道歉的单位)")]
 AsOf = Annotated[str, _field(
     "核定日期", "按此日期判断公示期是否届满、整改方案是否逾期,如 2027-02-01;留空则为当天(北京时间)", "2027-02-01",
     pattern=r"^(20\d\d-[01]\d-[0-3]\d)?$")]

@@ -132,7 +132,7 @@ class CycleData:
 
     frames: dict[str, pd.DataFrame]
     state: DataState
-    window: tuple[int, ...] = ()
+    window: tuple[int, ...] | None = None  # None: not learnt, read when asked (Run.window_files)
 
     def keep_only(self, *names: str) -> None:
         """Let go of every frame but `names` (in place: a CycleRun holding the same frames lets go too), once the

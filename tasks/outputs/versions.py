@@ -149,8 +149,8 @@ class Version:
         """Path, SHA-256 and size of every file written so far, sorted by path."""
         files = sorted(p for p in self.path.rglob("*")
                        if p.is_file() and p.name not in ("manifest.json", _OWNER))
-        return [{"path": p.relative_to(self.path).as_posix(), "sha256": sha256_file(p, sync=True), "bytes": p.stat().st_size}
-                for p in files]
+        return [{"path": p.relative_to(self.path).as_posix(), "sha256": sha256_file(p, sync=True),
+                 "bytes": p.stat().st_size} for p in files]
 
     def commit(self, manifest: dict) -> Path:
         """Write manifest.json, publish the folder as v<N>, and point `latest` at it if it is the newest."""

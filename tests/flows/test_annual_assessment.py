@@ -78,7 +78,7 @@ def test_csv_columns_and_values_agree_with_the_rules(years):
 
 def test_unit_dossiers_for_measures_or_every_unit(years):
     frame = read_csv(years["v1"] / "assessment.csv")
-    assert (frame["apology"].notna() & frame["measure"].isna()).any()  # units that apologise get no dossier of their own
+    assert (frame["apology"].notna() & frame["measure"].isna()).any()  # units that apologise: no dossier of their own
     measured = frame[frame["measure"].notna()]
     assert sorted(p.stem for p in (years["v1"] / "units").glob("*.pdf")) == sorted(measured["unit_id"])
     assert sorted(p.stem for p in (years["v2"] / "units").glob("*.pdf")) == sorted(frame["unit_id"])

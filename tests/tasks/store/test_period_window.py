@@ -83,6 +83,10 @@ def _wholly_rejected(root: Path) -> None:
     ingest_inbox(inbox, get_engine(f"sqlite:///{root / 'assess.db'}"), root / "archive")
 
 
+def _names(engine, files) -> list[str]:
+    return quality_summary(engine, DATASETS, list(files))["file_name"].tolist()
+
+
 @pytest.mark.parametrize("period", ["2026H1", "2026H2"])
 def test_a_run_learns_its_window_from_the_rows_it_loads(stored, period):
     # The files the loaded rows came from, and the wholly rejected files: what window_files reads, without its reads.
@@ -90,9 +94,35 @@ def test_a_run_learns_its_window_from_the_rows_it_loads(stored, period):
     _wholly_rejected(root)
     engine = get_engine(db_url)
     data = cycle_data(db_url, "half-year", period)
-    names = quality_summary(engine, DATASETS, list(data.window))["file_name"].tolist()
-    assert names == ["units_名册.csv", f"survey_responses_{period}_第一批.csv", "survey_responses_2026H1_第二批.csv"]
+    assert _names(engine, data.window) == [
+        "units_名册.csv", f"survey_responses_{period}_第一批.csv", "survey_responses_2026H1_第二批.csv"]
     assert list(data.window) == window_files(engine, "half-year", period, data.state)
+
+
+def test_the_window_learnt_follows_withdrawals_and_corrections_and_the_past(stored):
+    from tasks.store.state import state_at
+    from tasks.store.withdrawal import withdraw
+
+    db_url, root = stored
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        first = position(conn)
+    # A correction replaces H1's only good answer; the file it corrected has no row that counts left in H1.
+    fix = root / "fix"
+    fix.mkdir()
+    pd.DataFrame([{**SURVEY, "grade": "基本满意"}], columns=DATASETS["survey_responses"].column_names).to_csv(
+        fix / "survey_responses_2026H1_更正.csv", index=False)
+    ingest_inbox(fix, engine, root / "archive")
+    _wholly_rejected(root)
+    withdraw(engine, "survey_responses_2026H1_第二批.csv", "报送单位撤回")
+    now = cycle_data(db_url, "half-year", "2026H1")
+    assert _names(engine, now.window) == ["units_名册.csv", "survey_responses_2026H1_更正.csv"]
+    assert list(now.window) == window_files(engine, "half-year", "2026H1", now.state)
+    with engine.connect() as conn:
+        then = state_at(conn, first, None)
+    past = cycle_data(db_url, "half-year", "2026H1", then)  # as a reproduction of the first version reads it
+    assert _names(engine, past.window) == ["units_名册.csv", "survey_responses_2026H1_第一批.csv"]
+    assert list(past.window) == window_files(engine, "half-year", "2026H1", then)
 
 
 def test_window_files_among_some_files(stored):
@@ -135,6 +165,31 @@ def test_a_rerun_reads_only_the_tables_of_the_files_that_came_since(stored):
 
     assert events_since(before) == (["survey_responses_2026H1_第二批.csv"], ["ds_survey_responses"])
     assert events_since(data.state.position) == ([], [])  # nothing came: no table of rows is read
+
+
+def test_a_file_withdrawn_since_the_version_replaced_is_a_cause(stored):
+    # Out of the window now, in it as the replaced version read the data: only the state before places it.
+    from tasks.store.withdrawal import withdraw
+
+    db_url, root = stored
+    engine = get_engine(db_url)
+    with engine.connect() as conn:
+        before = position(conn)
+    withdraw(engine, "survey_responses_2026H1_第一批.csv", "报送单位撤回")
+    more = root / "more"
+    more.mkdir()
+    pd.DataFrame([{**SURVEY, "respondent_id": "R6"}], columns=DATASETS["survey_responses"].column_names).to_csv(
+        more / "survey_responses_2026H1_第二批.csv", index=False)  # H1 keeps answers, so that its run has rows to read
+    ingest_inbox(more, engine, root / "archive")
+    data = cycle_data(db_url, "half-year", "2026H1")
+    assert "survey_responses_2026H1_第一批.csv" not in _names(engine, data.window)
+    run = Run("r3", "half-year", "2026H1", Policy(), None, "测试", start_version(root / "out", "half-year", "2026H1"),
+              state=data.state, previous_state=before, window=data.window)
+    with engine.connect() as conn:
+        events = _file_events(conn, run, ("units", "survey_responses", "subjects", "leader_comments",
+                                          "rectification_plans")).events
+    assert events[["kind", "file_name"]].values.tolist() == [
+        ["withdraw", "survey_responses_2026H1_第一批.csv"], ["ingest", "survey_responses_2026H1_第二批.csv"]]
 
 
 @pytest.mark.parametrize(("cycle", "period"), [("quarterly", "2026Q2"), ("half-year", "2026H1"), ("annual", "2026"),
