@@ -83,7 +83,7 @@ PERIOD_COLUMNS = ("period", "year")
 def lookup_column(dataset: Dataset) -> str:
     """The key column a search for stored keys narrows by: the first text one that names more than a period."""
     text = [k for k in dataset.key if dataset.column(k).type == "str"]
-    return next((k for k in text if k != "period"), text[0])
+    return next((k for k in text if k not in PERIOD_COLUMNS), text[0])
 
 
 class KeysByPeriod:

@@ -101,15 +101,19 @@ def file_events(conn: Connection, since: int, until: int, datasets: tuple[str, .
     return pd.read_sql(query, conn)
 
 
+def file_datasets(conn: Connection, files: list[int]) -> list[str]:
+    """The datasets of the stored files `files`, by name."""
+    f = ingested_files.c
+    return sorted(conn.execute(select(f.dataset).distinct().where(f.file_id.in_(files))).scalars()) if files else []
+
+
 def file_units(conn: Connection, files: list[int], windows: dict[str, ColumnElement | None] | None = None
                ) -> pd.DataFrame:
     """The units whose rows the files `files` delivered: file_id, unit_id. Only the table of each file's dataset is
     read, and of it, with `windows` (`window.window_conditions`), only the rows of the period, found by the index
     the window uses: the work grows with the period, not with the years stored."""
-    f = ingested_files.c
-    datasets = conn.execute(select(f.dataset).distinct().where(f.file_id.in_(files))).scalars().all() if files else []
     queries = []
-    for name in sorted(datasets):
+    for name in file_datasets(conn, files):
         table = dataset_tables[name]
         if "unit_id" not in table.c:
             continue

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -12,19 +11,11 @@ from sqlalchemy import ColumnElement, Connection, Engine, func, or_, select
 from schemas.datasets import DATASETS, INGEST_ORDER
 from tasks.inbox.validation import as_schema_types, delivered_names, reason_kinds
 from tasks.store.arrow_reads import arrow_tables
+from tasks.store.engine import connected
 from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files, rejected_rows
 
 LOAD_CHUNK_ROWS = 250_000
-
-
-@contextmanager
-def _connected(source: Engine | Connection) -> Iterator[Connection]:
-    if isinstance(source, Connection):
-        yield source
-    else:
-        with source.connect() as conn:
-            yield conn
 
 
 def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_CHUNK_ROWS, with_file: bool = False,
@@ -53,7 +44,7 @@ def load_dataset(source: Engine | Connection, name: str, chunk_rows: int = LOAD_
             files.update(int(f) for f in pd.unique(chunk["file_id"]))
         return frame.assign(file_id=chunk["file_id"].astype("int64")) if with_file else frame
 
-    with _connected(source) as conn:
+    with connected(source) as conn:
         if conn.dialect.name == "postgresql":
             with arrow_tables(conn, query, chunk_rows) as tables:
                 chunks = [typed(_as_frame(rows)) for rows in tables]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,16 @@ def _switch_to_wal(cursor, attempts: int = 300) -> None:
             if "locked" not in str(error) or attempt == attempts - 1:
                 raise
             time.sleep(0.1)
+
+
+@contextmanager
+def connected(source: Engine | Connection) -> Iterator[Connection]:
+    """`source` itself when it is a connection (its transaction, its snapshot), else a new connection of it."""
+    if isinstance(source, Connection):
+        yield source
+    else:
+        with source.connect() as conn:
+            yield conn
 
 
 @lru_cache(maxsize=8)

@@ -9,6 +9,8 @@ from sqlalchemy import Connection, Engine, and_, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from schemas.datasets import CYCLE_DATASETS
+from tasks.store.audit import file_datasets
+from tasks.store.engine import connected
 from tasks.store.state import DataState, counting
 from tasks.store.tables import dataset_tables, ingested_files
 from tasks.periods import period_bounds, shift_period, year_of
@@ -77,24 +79,26 @@ def window_files(source: Engine | Connection, cycle: str, period: str, state: Da
 
     Each table's rows of the period are read for their files: at province scale seconds a table. A run learns its
     window once, from the rows it loads (`cycle_data`), and asks here only of the state before it."""
-    conditions = window_conditions(cycle, period)
-    if among is not None:
-        theirs = _datasets_of(source, among)
-        conditions = {name: condition for name, condition in conditions.items() if name in theirs}
-    queries = []
-    for name, condition in conditions.items():
-        table = dataset_tables[name]
-        query = select(table.c._file_id).distinct().where(counting(table, state))
+    with connected(source) as conn:
+        conditions = window_conditions(cycle, period)
         if among is not None:
-            query = query.where(table.c._file_id.in_(among))
-        queries.append(query if condition is None else query.where(condition))
-    queries.append(_wholly_rejected(cycle, state, among))
-    return _ids(source, union(*queries))
+            theirs = set(file_datasets(conn, among))
+            conditions = {name: condition for name, condition in conditions.items() if name in theirs}
+        queries = []
+        for name, condition in conditions.items():
+            table = dataset_tables[name]
+            query = select(table.c._file_id).distinct().where(counting(table, state))
+            if among is not None:
+                query = query.where(table.c._file_id.in_(among))
+            queries.append(query if condition is None else query.where(condition))
+        queries.append(_wholly_rejected(cycle, state, among))
+        return sorted(conn.execute(union(*queries)).scalars())
 
 
 def wholly_rejected_files(source: Engine | Connection, cycle: str, state: DataState | None = None) -> list[int]:
     """Ids of the files of the cycle's datasets that count (now, or in `state`) and had no row accepted."""
-    return _ids(source, _wholly_rejected(cycle, state))
+    with connected(source) as conn:
+        return sorted(conn.execute(_wholly_rejected(cycle, state)).scalars())
 
 
 def _wholly_rejected(cycle: str, state: DataState | None, among: list[int] | None = None):
@@ -107,19 +111,3 @@ def _wholly_rejected(cycle: str, state: DataState | None, among: list[int] | Non
     if state is not None and state.as_of:
         return rejected.where(f.file_id.in_(list(state.active_files)))
     return rejected.where(f.withdrawn.is_(False))
-
-
-def _datasets_of(source: Engine | Connection, files: list[int]) -> set[str]:
-    f = ingested_files.c
-    return set(_rows(source, select(f.dataset).distinct().where(f.file_id.in_(files)))) if files else set()
-
-
-def _ids(source: Engine | Connection, query) -> list[int]:
-    return sorted(_rows(source, query))
-
-
-def _rows(source: Engine | Connection, query) -> list:
-    if isinstance(source, Connection):
-        return [row[0] for row in source.execute(query)]
-    with source.connect() as conn:
-        return [row[0] for row in conn.execute(query)]
